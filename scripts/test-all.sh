@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every test from a fresh clone: installs what the tests need (Debian packages, gpsd's
+# reference decoder and its real AIS/Beidou captures, npm packages), builds, then runs vitest.
+# Fails loudly at the first step that cannot be done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+die() { printf 'test-all: %s\n' "$*" >&2; exit 1; }
+
+command -v node >/dev/null || die "node is not installed (Node 20 or newer is required)"
+node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' \
+  || die "Node $(node --version) is too old: Tidewatch needs Node 20 or newer"
+
+step "gpsd reference decoder and captures"
+GPSD_SRC="$(bash scripts/fetch-gpsd-src.sh)" || die "could not install gpsd-clients or fetch gpsd's source package"
+export GPSD_SRC
+command -v gpsdecode >/dev/null || die "gpsdecode is missing after installing gpsd-clients"
+echo "GPSD_SRC=$GPSD_SRC"
+
+step "npm packages (prepare builds the project)"
+if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+
+step "tests"
+npx vitest run "$@"
