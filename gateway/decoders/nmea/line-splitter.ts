@@ -59,6 +59,6 @@ export class LineSplitter {
       this.onOverlong(end - start);
       return;
     }
-    this.onLine(buf.latin1Slice(start, end));
+    this.onLine(buf.toString('latin1', start, end));
   }
 }
