@@ -139,6 +139,10 @@ export async function decodeLines(
     }
   }
   splitter.end();
+  for (const lost of decoder.finish()) {
+    tally.error(lost.code);
+    if (options.errors) await errors.write(errorJson({ line: lineNo }, lost));
+  }
   tally.summary.lines = lineNo;
   await records.flush();
   await errors.flush();

@@ -38,20 +38,20 @@ export class LineDecoder {
 
   /** A record, null while an AIS message waits for its other fragments, or why the line was rejected. */
   decode(line: string, now?: number): LineRecord | null | DecodeError {
+    // Most traffic is plain AIS: the AIS decoder reads `!` lines in place, skipping the generic framing.
+    if (line.charCodeAt(0) === 33 /* ! */) return this.ais.decodeLine(line, now);
     const frame = frameLine(line);
     if (frame instanceof DecodeError) return frame;
     const f = frame.formatter;
     if (f === 'VDM' || f === 'VDO') return this.ais.decodeFrame(frame, now);
     const rxTime = frame.tag?.rxTime ?? now;
     if (GNSS_FORMATTERS.has(f)) return decodeGnss(frame, { rxTime });
-    if (RDSS_FORMATTERS.has(f)) {
-      const card = frame.fields[1];
-      return decodeRdss(frame, {
-        rxTime,
-        codecs: this.codecs,
-        terminalModel: card && this.terminalModelOf ? this.terminalModelOf(card) : undefined,
-      });
-    }
+    if (RDSS_FORMATTERS.has(f)) return decodeRdss(frame, { rxTime, codecs: this.codecs, terminalModelOf: this.terminalModelOf });
     return new DecodeError('unsupported', `sentence type ${frame.start}${frame.talker}${f} is not decoded by Tidewatch`);
+  }
+
+  /** End of input: AIS messages still waiting for fragments are reported as lost. */
+  finish(): DecodeError[] {
+    return this.ais.expire(Number.POSITIVE_INFINITY);
   }
 }

@@ -8,3 +8,4 @@ export { decodeBits, decodePayload } from './message.js';
 export { LAYOUTS, Kind, type Field, type Layout } from './layouts.js';
 export { parseTrailer, type TrailerInfo } from './reception.js';
 export { BitBuffer, bitsToHex, readI, readU } from './sixbit.js';
+export { encodeAisSentences, encodePayload, type AisInput, type AisSentenceOptions } from './encode.js';

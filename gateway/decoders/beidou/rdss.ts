@@ -409,7 +409,7 @@ function readContent(rec: RdssRecord, fields: readonly string[], spec: ContentSp
   const result = interpretContent(bytes, encoding, {
     rxTime: rec.rxTime,
     messageTime: rec.time,
-    terminalModel: ctx.terminalModel,
+    terminalModel: ctx.terminalModel ?? (rec.card !== undefined ? ctx.terminalModelOf?.(rec.card) : undefined),
     card: rec.card,
     codecs: ctx.codecs,
   });

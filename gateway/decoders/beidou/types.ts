@@ -252,6 +252,8 @@ export interface GnssContext {
 export interface RdssContext extends GnssContext {
   /** Terminal model from the vessel registry: picks the payload codec before magic bytes do. */
   terminalModel?: string;
+  /** Looks the terminal model up by the sender's normalised card number, when `terminalModel` is not given. */
+  terminalModelOf?: (card: string) => string | undefined;
   /** Payload codecs; `defaultCodecRegistry()` when absent. */
   codecs?: CodecRegistry;
 }
