@@ -1,18 +1,10 @@
 import { DecodeError, isDecodeError } from '../../../core/errors.js';
 import { CodecRegistry, defaultCodecRegistry } from './codecs/registry.js';
 import { decodeGbk, hexToBytes, isCleanGbk } from './gbk.js';
-import type { ContentEncoding, PayloadFix } from './types.js';
+import type { ContentEncoding, RdssRecord } from './types.js';
 
 /** What the content of a short message says, beyond its raw bytes. */
-export interface ContentResult {
-  text?: string;
-  codec?: string;
-  fixes?: PayloadFix[];
-  payloadError?: string;
-  /** Send time written inside the payload, ms. */
-  sentTime?: number;
-  terminalId?: string;
-}
+export type ContentResult = Pick<RdssRecord, 'text' | 'codec' | 'fixes' | 'payloadError' | 'sentTime' | 'terminalId'>;
 
 export interface ContentContext {
   rxTime?: number;

@@ -1,5 +1,7 @@
 import { DecodeError } from '../../../core/errors.js';
-import { DATE_MALFORMED, DATE_PLACEHOLDER, formatTimeOfDay, parseDdmmyy, parseTimeOfDay } from './time.js';
+import type { Reception } from '../../../core/records.js';
+import type { NmeaFrame } from '../nmea/frame.js';
+import { DATE_MALFORMED, formatTimeOfDay, parseDdmmyy, parseTimeOfDay } from './time.js';
 
 /**
  * Table-driven field reading shared by the GNSS and RDSS decoders: a sentence layout is a list of
@@ -116,6 +118,35 @@ export function readFields(
     if (value !== null) out[spec.key] = value;
   }
   return undefined;
+}
+
+/** A sentence layout: a field table plus the steps that do not fit one (repeated groups, validity). */
+export interface SentenceLayout<R> {
+  fields: readonly FieldSpec[];
+  finish?(rec: R, fields: readonly string[]): DecodeError | undefined;
+}
+
+/**
+ * The steps every Beidou sentence record shares: reception (the caller's receive time wins, a tag
+ * block's `c:` is the fallback; the tag block's station), the field table, then the layout's own
+ * finishing step. Returns the scratch values and receive time for the caller's remaining steps.
+ */
+export function readSentence<R extends Reception>(
+  frame: NmeaFrame,
+  ctxRxTime: number | undefined,
+  sentence: string,
+  layout: SentenceLayout<R>,
+  rec: R,
+): { scratch: Scratch; rxTime: number | undefined } | DecodeError {
+  const rxTime = ctxRxTime ?? frame.tag?.rxTime;
+  if (rxTime !== undefined) rec.rxTime = rxTime;
+  if (frame.tag?.station !== undefined) rec.station = frame.tag.station;
+  const scratch = newScratch();
+  const err = readFields(sentence, frame.fields, layout.fields, rec as unknown as Record<string, unknown>, scratch);
+  if (err) return err;
+  const err2 = layout.finish?.(rec, frame.fields);
+  if (err2) return err2;
+  return { scratch, rxTime };
 }
 
 function badField(sentence: string, spec: FieldSpec, raw: string, second: string | undefined): DecodeError {

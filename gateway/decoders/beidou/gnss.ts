@@ -1,6 +1,6 @@
 import { DecodeError } from '../../../core/errors.js';
 import type { NmeaFrame } from '../nmea/frame.js';
-import { type FieldSpec, hexDigit, newScratch, parseInteger, readFields, type Scratch } from './fields.js';
+import { type FieldSpec, hexDigit, parseInteger, readSentence, type Scratch, type SentenceLayout } from './fields.js';
 import { DATE_PLACEHOLDER, completeTimeOfDay } from './time.js';
 import type { GnssContext, GnssRecord, GnssSatellite, GnssSentence, GnssSystem } from './types.js';
 
@@ -13,10 +13,8 @@ import type { GnssContext, GnssRecord, GnssSatellite, GnssSentence, GnssSystem }
 type Key = keyof GnssRecord & string;
 type Spec = FieldSpec<Key>;
 
-interface Layout {
+interface Layout extends SentenceLayout<GnssRecord> {
   fields: readonly Spec[];
-  /** Sentence-specific steps that do not fit a table: repeated groups, validity. */
-  finish?(rec: GnssRecord, fields: readonly string[]): DecodeError | undefined;
 }
 
 const MODES = 'ADEFMNPRS'; // autonomous, differential, estimated, float RTK, manual, none, precise, RTK, simulator
@@ -272,16 +270,9 @@ export function decodeGnss(frame: NmeaFrame, ctx: GnssContext = {}): GnssRecord 
   if (sentence === 'VTG' && fields[1] !== 'T' && fields.length <= 4) layout = VTG_OLD;
 
   const rec: GnssRecord = { kind: 'gnss', talker: frame.talker, sentence };
-  // The caller's receive time wins; a tag block's `c:` is the fallback.
-  const rxTime = ctx.rxTime ?? frame.tag?.rxTime;
-  if (rxTime !== undefined) rec.rxTime = rxTime;
-  if (frame.tag?.station !== undefined) rec.station = frame.tag.station;
-
-  const scratch = newScratch();
-  const err = readFields(sentence, fields, layout.fields, rec as unknown as Record<string, unknown>, scratch);
-  if (err) return err;
-  const err2 = layout.finish?.(rec, fields);
-  if (err2) return err2;
+  const read = readSentence(frame, ctx.rxTime, sentence, layout, rec);
+  if (read instanceof DecodeError) return read;
+  const { scratch, rxTime } = read;
 
   const system = gnssSystem(frame.talker, rec.systemId);
   if (system) rec.system = system;

@@ -1,7 +1,7 @@
 import { DecodeError } from '../../../core/errors.js';
 import type { NmeaFrame } from '../nmea/frame.js';
 import { interpretContent } from './content.js';
-import { type FieldSpec, newScratch, normaliseCard, parseInteger, parseNumber, readFields } from './fields.js';
+import { type FieldSpec, normaliseCard, parseInteger, parseNumber, readSentence, type SentenceLayout } from './fields.js';
 import { bytesToHex, hexToBytes, isHex, latin1Bytes } from './gbk.js';
 import { completeTimeOfDay } from './time.js';
 import type { ContentEncoding, RdssContext, RdssProtocol, RdssRecord } from './types.js';
@@ -24,11 +24,10 @@ interface ContentSpec {
   scheme: RdssProtocol;
 }
 
-interface Layout {
+interface Layout extends SentenceLayout<RdssRecord> {
   protocol: RdssProtocol;
   fields: readonly Spec[];
   content?: ContentSpec;
-  finish?(rec: RdssRecord, fields: readonly string[]): DecodeError | undefined;
 }
 
 const FORM = { key: 'form', kind: 'int', label: '电文形式 (content form)', need: 'value', min: 0, max: 2 } as const;
@@ -361,16 +360,9 @@ export function decodeRdss(frame: NmeaFrame, ctx: RdssContext = {}): RdssRecord 
     sentence,
     direction: frame.talker === 'CC' ? 'command' : 'report',
   };
-  // The caller's receive time wins; a tag block's `c:` is the fallback.
-  const rxTime = ctx.rxTime ?? frame.tag?.rxTime;
-  if (rxTime !== undefined) rec.rxTime = rxTime;
-  if (frame.tag?.station !== undefined) rec.station = frame.tag.station;
-
-  const scratch = newScratch();
-  const err = readFields(sentence, fields, layout.fields, rec as unknown as Record<string, unknown>, scratch);
-  if (err) return err;
-  const err2 = layout.finish?.(rec, fields);
-  if (err2) return err2;
+  const read = readSentence(frame, ctx.rxTime, sentence, layout, rec);
+  if (read instanceof DecodeError) return read;
+  const { scratch, rxTime } = read;
   if (scratch.msOfDay >= 0 && rxTime !== undefined) rec.time = completeTimeOfDay(scratch.msOfDay, rxTime);
 
   if (layout.content) {
