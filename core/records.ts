@@ -27,6 +27,10 @@ export interface VesselFix {
   source: VesselFixSource;
   /** Identifier key the fix arrived under: `mmsi:412345678`, `bds:4207733`, `dev:BUOY-RZ-007`. */
   key: string;
+  /** The vessel the fix belongs to, from the registry (`vessel:<id>`); the identifier key when unknown. Set by the pipeline. */
+  vessel?: string;
+  /** Why the pipeline doubts this fix (`position_jump`, `impossible_position`…): stored, flagged, never silently trusted. */
+  suspect?: string;
   /** Fix time, ms since epoch (UTC). */
   time: number;
   lat: number;
