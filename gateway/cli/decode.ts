@@ -1,18 +1,20 @@
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { DecodeError } from '../../core/errors.js';
-import { jsonReplacer } from '../../core/records.js';
-import { LineDecoder, type LineRecord } from '../decoders/line.js';
-import { LineSplitter } from '../decoders/nmea/line-splitter.js';
-import { decodeEnvelope, splitDelimited, type EnvelopeRecord } from '../decoders/protobuf/index.js';
+import { toJsonLine } from '../../core/records.js';
+import { decodeEnvelope, splitDelimited } from '../decoders/protobuf/index.js';
+import { addCounts, decodeSegment, SEGMENT_BYTES, SegmentCutter, Tally, type DecodeCounts, type SegmentResult } from './decode-segment.js';
 import { ProgressBar } from './progress.js';
 
 export const DECODE_HELP = `Usage: tidewatch decode [FILE|-] [options]
 
 Decodes AIS (!AIVDM/!AIVDO, any talker, NMEA 4.0 tag blocks), GNSS NMEA (GGA, RMC, GLL, VTG,
 GSA, GSV from BD/GB/GN/GP talkers) and Beidou RDSS short messages (protocol 2.1 and BDS-3 4.0),
-one sentence per line, or with --protobuf a file of varint length-delimited Tidewatch Envelopes.
+one sentence per line (lines starting with # are comments), or with --protobuf a file of varint length-delimited Tidewatch Envelopes.
 Reads standard input when FILE is '-' or absent.
 
 Output: one JSON object per decoded record on stdout (NDJSON). Times are ISO 8601 UTC; lat/lon
@@ -27,13 +29,14 @@ Options:
   --no-summary      do not print the summary
   --progress        force the progress bar on stderr (default: on when stderr is a terminal
                     and FILE is larger than 8 MB)
+  --threads N       worker threads decoding in parallel (default: up to 2 for input over 4 MB
+                    or standard input, 0 otherwise; 0 decodes in the main thread). Output order
+                    is always the input's order.
   -h, --help        show this help
 `;
 
-export interface DecodeSummary {
+export interface DecodeSummary extends DecodeCounts {
   lines: number;
-  records: Record<string, number>;
-  errors: Record<string, number>;
 }
 
 /** Buffered NDJSON writer that respects back-pressure on its stream. */
@@ -43,15 +46,21 @@ class NdjsonWriter {
 
   constructor(private readonly stream: NodeJS.WritableStream) {}
 
-  write(line: string): Promise<void> | undefined {
-    this.parts.push(line);
-    this.size += line.length;
+  write(text: string): Promise<void> | undefined {
+    this.parts.push(text);
+    this.size += text.length;
     return this.size >= 1 << 16 ? this.flush() : undefined;
+  }
+
+  /** Write ready-made bytes after what is buffered. */
+  async writeBytes(bytes: Uint8Array): Promise<void> {
+    await this.flush();
+    if (!this.stream.write(bytes)) await new Promise((resolve) => this.stream.once('drain', resolve));
   }
 
   flush(): Promise<void> | undefined {
     if (this.size === 0) return undefined;
-    const text = this.parts.join('');
+    const text = this.parts.length === 1 ? this.parts[0] : this.parts.join('');
     this.parts = [];
     this.size = 0;
     if (this.stream.write(text)) return undefined;
@@ -59,94 +68,101 @@ class NdjsonWriter {
   }
 }
 
-class Tally {
-  readonly summary: DecodeSummary = { lines: 0, records: {}, errors: {} };
-
-  record(key: string): void {
-    this.summary.records[key] = (this.summary.records[key] ?? 0) + 1;
-  }
-
-  error(code: string): void {
-    this.summary.errors[code] = (this.summary.errors[code] ?? 0) + 1;
-  }
-}
-
-function recordKey(record: LineRecord | EnvelopeRecord): string {
-  switch (record.kind) {
-    case 'ais':
-      return `ais type ${record.type}`;
-    case 'gnss':
-      return `gnss ${record.sentence}`;
-    case 'rdss':
-      return `rdss ${record.sentence}`;
-    case 'envelope':
-      return `envelope ${record.payload.type}`;
-  }
-}
-
-function errorJson(where: Record<string, number>, error: DecodeError, input?: string): string {
-  const shown = input === undefined ? undefined : input.length > 160 ? `${input.slice(0, 160)}…` : input;
-  return `${JSON.stringify({ ...where, code: error.code, reason: error.message, input: shown })}\n`;
+function errorJson(where: Record<string, number>, error: { code: string; reason: string; input?: string }): string {
+  return `${JSON.stringify({ ...where, code: error.code, reason: error.reason, input: error.input })}\n`;
 }
 
 interface DecodeOptions {
   errors: boolean;
   progress?: ProgressBar;
+  /** Worker threads decoding pieces of input in parallel; 0 decodes in this thread. */
+  threads?: number;
 }
 
-/** Decode a stream of text lines; records to `out`, errors to `err`. */
+/** Worker threads that each decode whole pieces of input; results come back in submission order. */
+class DecodePool {
+  private readonly workers: Worker[];
+  private readonly waiting = new Map<number, (r: SegmentResult) => void>();
+  private next = 0;
+
+  constructor(size: number, script: URL) {
+    this.workers = Array.from({ length: size }, () => {
+      const w = new Worker(script);
+      w.on('message', (m: { id: number; result: SegmentResult }) => {
+        this.waiting.get(m.id)?.(m.result);
+        this.waiting.delete(m.id);
+      });
+      w.on('error', (e) => {
+        throw e;
+      });
+      return w;
+    });
+  }
+
+  run(bytes: Buffer, withErrors: boolean): Promise<SegmentResult> {
+    const id = this.next++;
+    // Copy into a buffer of its own so it can be moved, not cloned, to the worker.
+    const own = new Uint8Array(bytes);
+    return new Promise((resolve) => {
+      this.waiting.set(id, resolve);
+      this.workers[id % this.workers.length].postMessage({ id, bytes: own, withErrors }, [own.buffer]);
+    });
+  }
+
+  close(): Promise<number[]> {
+    return Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+/** The compiled worker script, when running from dist/ (not from TypeScript sources under test). */
+const WORKER_SCRIPT = new URL('./decode-worker.js', import.meta.url);
+
+/**
+ * Decode a stream of text lines; records to `out`, errors to `err`. The input is cut into pieces
+ * at message boundaries; with `threads` > 0 the pieces are decoded in parallel and written in order,
+ * at most two pieces a thread in flight so memory stays bounded.
+ */
 export async function decodeLines(
   input: AsyncIterable<Buffer>,
   out: NodeJS.WritableStream,
   err: NodeJS.WritableStream,
   options: DecodeOptions,
 ): Promise<DecodeSummary> {
-  const decoder = new LineDecoder();
-  const tally = new Tally();
+  const threads = options.threads && existsSync(fileURLToPath(WORKER_SCRIPT)) ? options.threads : 0;
+  const pool = threads > 0 ? new DecodePool(threads, WORKER_SCRIPT) : undefined;
   const records = new NdjsonWriter(out);
   const errors = new NdjsonWriter(err);
-  let pending: Promise<void> | undefined;
-  let lineNo = 0;
-  const splitter = new LineSplitter(
-    (line) => {
-      lineNo++;
-      const result = decoder.decode(line);
-      if (result === null) return;
-      if (result instanceof DecodeError) {
-        if (result.code === 'empty') return;
-        tally.error(result.code);
-        if (options.errors) pending = errors.write(errorJson({ line: lineNo }, result, line)) ?? pending;
-        return;
-      }
-      tally.record(recordKey(result));
-      pending = records.write(`${JSON.stringify(result, jsonReplacer)}\n`) ?? pending;
-    },
-    (bytes) => {
-      lineNo++;
-      tally.error('framing');
-      if (options.errors) {
-        const e = new DecodeError('framing', `line of ${bytes} bytes has no newline within the 64 KiB limit; skipped`);
-        pending = errors.write(errorJson({ line: lineNo }, e)) ?? pending;
-      }
-    },
-  );
-  for await (const chunk of input) {
-    splitter.push(chunk);
-    options.progress?.advance(chunk.length, lineNo);
-    if (pending) {
-      await pending;
-      pending = undefined;
+  const summary: DecodeSummary = { lines: 0, records: {}, errors: {} };
+  const inFlight: Promise<SegmentResult>[] = [];
+  const maxInFlight = Math.max(1, threads * 2);
+
+  const emit = async (result: SegmentResult) => {
+    await (typeof result.out === 'string' ? records.write(result.out) : records.writeBytes(result.out));
+    for (const e of result.errorReports) await errors.write(errorJson({ line: summary.lines + e.line }, e));
+    addCounts(summary, result);
+    summary.lines += result.lines;
+    options.progress?.lines(summary.lines);
+  };
+  const submit = async (piece: Buffer) => {
+    inFlight.push(pool ? pool.run(piece, options.errors) : Promise.resolve(decodeSegment(piece, options.errors)));
+    while (inFlight.length >= maxInFlight) await emit(await inFlight.shift()!);
+  };
+
+  const cutter = new SegmentCutter();
+  try {
+    for await (const chunk of input) {
+      for (const piece of cutter.push(chunk)) await submit(piece);
+      options.progress?.advance(chunk.length);
     }
+    const last = cutter.end();
+    if (last) await submit(last);
+    while (inFlight.length > 0) await emit(await inFlight.shift()!);
+  } finally {
+    await pool?.close();
   }
-  splitter.end();
-  for (const lost of decoder.finish()) {
-    tally.error(lost.code);
-    if (options.errors) await errors.write(errorJson({ line: lineNo }, lost));
-  }
-  tally.summary.lines = lineNo;
   await records.flush();
   await errors.flush();
-  return tally.summary;
+  return summary;
 }
 
 /** Decode a buffer of varint length-delimited Envelopes. */
@@ -166,20 +182,19 @@ export async function decodeProtobufFile(
     const result = decodeEnvelope(frame);
     if (result instanceof DecodeError) {
       tally.error(result.code);
-      if (options.errors) await errors.write(errorJson({ frame: frameNo }, result));
+      if (options.errors) await errors.write(errorJson({ frame: frameNo }, { code: result.code, reason: result.message }));
     } else {
-      tally.record(recordKey(result));
-      await records.write(`${JSON.stringify(result, jsonReplacer)}\n`);
+      tally.record(result);
+      await records.write(toJsonLine(result));
     }
   }
   if (error) {
     tally.error(error.code);
-    if (options.errors) await errors.write(errorJson({ frame: frameNo + 1 }, error));
+    if (options.errors) await errors.write(errorJson({ frame: frameNo + 1 }, { code: error.code, reason: error.message }));
   }
-  tally.summary.lines = frameNo;
   await records.flush();
   await errors.flush();
-  return tally.summary;
+  return { lines: frameNo, ...tally.counts() };
 }
 
 export function formatSummary(summary: DecodeSummary, unit: string, asTable: boolean): string {
@@ -207,6 +222,7 @@ export async function runDecode(argv: string[]): Promise<number> {
         'no-errors': { type: 'boolean', default: false },
         'no-summary': { type: 'boolean', default: false },
         progress: { type: 'boolean', default: false },
+        threads: { type: 'string' },
       },
     });
   } catch (e) {
@@ -229,9 +245,17 @@ export async function runDecode(argv: string[]): Promise<number> {
       return 1;
     }
   }
+  let threads = fromStdin || size > 4 * SEGMENT_BYTES ? Math.min(2, availableParallelism()) : 0;
+  if (values.threads !== undefined) {
+    threads = Number(values.threads);
+    if (!/^\d+$/.test(values.threads) || threads > 64) {
+      process.stderr.write(`tidewatch decode: --threads takes a whole number from 0 to 64, not ${JSON.stringify(values.threads)}\n`);
+      return 2;
+    }
+  }
   const showProgress = values.progress || (!fromStdin && process.stderr.isTTY === true && size > 8 * 1024 * 1024);
   const progress = showProgress ? new ProgressBar(process.stderr, size) : undefined;
-  const options: DecodeOptions = { errors: !values['no-errors'], progress };
+  const options: DecodeOptions = { errors: !values['no-errors'], progress, threads };
   let summary: DecodeSummary;
   try {
     if (values.protobuf) {

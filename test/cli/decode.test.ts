@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -76,5 +76,42 @@ describe('tidewatch decode', () => {
     const demo = spawnSync(process.execPath, [main, 'demo'], { encoding: 'utf8' });
     expect(demo.status).toBe(0);
     expect(demo.stdout).toContain('MMSI');
+  });
+});
+
+describe('tidewatch decode in parallel pieces', () => {
+  it('cuts pieces only where a new message starts', async () => {
+    const { SegmentCutter, startsMessage } = await import('../../gateway/cli/decode-segment.js');
+    const type5 = '!AIVDM,2,1,3,B,55P5TL01VIaAL@7WKO@mBplU@<PDhh000000001S;AJ::4A80?4i@E53,0*3E\n!AIVDM,2,2,3,B,1@0000000000000,2*55\n';
+    const buf = Buffer.from(type5);
+    expect(startsMessage(buf, 0)).toBe(true);
+    expect(startsMessage(buf, buf.indexOf(10) + 1)).toBe(false);
+    const cutter = new SegmentCutter(100);
+    const pieces = [...cutter.push(Buffer.from(type5.repeat(20))), cutter.end()!];
+    expect(pieces.length).toBeGreaterThan(5);
+    for (const p of pieces) expect(p.toString('latin1').startsWith('!AIVDM,2,1,')).toBe(true);
+    expect(Buffer.concat(pieces).toString('latin1')).toBe(type5.repeat(20));
+  });
+
+  it('worker threads give the same output, errors and line numbers as one thread', () => {
+    const main = join(PACKAGE_ROOT, 'dist', 'gateway', 'cli', 'main.js');
+    const dir = mkdtempSync(join(tmpdir(), 'tidewatch-decode-'));
+    const file = join(dir, 'big.nmea');
+    const sample = readFileSync(join(PACKAGE_ROOT, 'gateway', 'cli', 'sample', 'rizhao.nmea'), 'latin1');
+    // ~6 MB: several pieces, multi-part AIS messages and bad lines all through it.
+    writeFileSync(file, sample.repeat(Math.ceil((6 << 20) / sample.length)), 'latin1');
+    const run = (threads: string) => spawnSync(process.execPath, [main, 'decode', '--threads', threads, file], { encoding: 'utf8', maxBuffer: 1 << 30 });
+    const one = run('0');
+    const two = run('2');
+    expect(one.status).toBe(0);
+    expect(two.status).toBe(0);
+    expect(two.stdout).toBe(one.stdout);
+    expect(two.stderr).toBe(one.stderr);
+    // Every error names the line it came from, across all the pieces.
+    const fileLines = readFileSync(file, 'latin1').split('\n');
+    const reports = one.stderr.trim().split('\n').slice(0, -1).map((l) => JSON.parse(l) as { line: number; input?: string });
+    expect(reports.length).toBeGreaterThan(1000);
+    for (const r of reports) if (r.input) expect(fileLines[r.line - 1].startsWith(r.input.replace(/…$/, ''))).toBe(true);
+    expect(reports.at(-1)!.line).toBeGreaterThan(fileLines.length - 30);
   });
 });
