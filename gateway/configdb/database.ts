@@ -1,0 +1,84 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+
+/**
+ * The configuration database: one SQLite file under the data directory holding what is not a time
+ * series — tokens, the vessel registry, zones, rules, alert state (DESIGN §4). It exists in both
+ * store modes. Schema changes are appended to MIGRATIONS, never edited, and applied at open.
+ */
+
+export type ConfigDb = Database.Database;
+
+const MIGRATIONS: readonly string[] = [
+  // 1: access tokens; only a SHA-256 of the secret is kept.
+  `CREATE TABLE token (
+     id INTEGER PRIMARY KEY,
+     name TEXT NOT NULL,
+     role TEXT NOT NULL CHECK (role IN ('device', 'regulator', 'researcher', 'admin')),
+     hash TEXT NOT NULL UNIQUE,
+     created_at INTEGER NOT NULL,
+     revoked_at INTEGER
+   );`,
+  // 2: the vessel registry and its identifier bindings, each valid for a period.
+  `CREATE TABLE vessel (
+     id TEXT PRIMARY KEY,
+     hull_name TEXT,
+     registry_no TEXT,
+     name TEXT,
+     owner TEXT,
+     gear_type TEXT,
+     home_port TEXT,
+     terminal_model TEXT,
+     length_m REAL,
+     power_kw REAL,
+     updated_at INTEGER NOT NULL
+   );
+   CREATE TABLE vessel_identifier (
+     vessel_id TEXT NOT NULL REFERENCES vessel(id) ON DELETE CASCADE,
+     key TEXT NOT NULL,
+     valid_from INTEGER NOT NULL DEFAULT 0,
+     valid_to INTEGER,
+     terminal_model TEXT,
+     PRIMARY KEY (key, valid_from)
+   );
+   CREATE INDEX vessel_identifier_vessel ON vessel_identifier(vessel_id);
+   CREATE TABLE vessel_static (
+     key TEXT PRIMARY KEY,
+     time INTEGER NOT NULL,
+     name TEXT, callsign TEXT, imo INTEGER, ship_type INTEGER, destination TEXT,
+     length_m REAL, beam_m REAL, draught_m REAL
+   );`,
+  // 3: per device and boot, the highest contiguous protobuf sequence number made durable (the Ack).
+  `CREATE TABLE device_sequence (
+     device_id TEXT NOT NULL,
+     boot_id INTEGER NOT NULL,
+     acked_seq INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     PRIMARY KEY (device_id, boot_id)
+   );`,
+];
+
+export function openConfigDb(dataDir: string): ConfigDb {
+  mkdirSync(dataDir, { recursive: true });
+  return openConfigDbFile(join(dataDir, 'tidewatch.db'));
+}
+
+/** Open (creating and migrating as needed) a configuration database file; `:memory:` for tests. */
+export function openConfigDbFile(path: string): ConfigDb {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > MIGRATIONS.length) {
+    db.close();
+    throw new Error(`${path} was written by a newer Tidewatch (schema ${version}, this one knows ${MIGRATIONS.length}); upgrade Tidewatch`);
+  }
+  const migrate = db.transaction(() => {
+    for (let v = version; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]);
+    db.pragma(`user_version = ${MIGRATIONS.length}`);
+  });
+  migrate();
+  return db;
+}

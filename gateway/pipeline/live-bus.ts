@@ -1,0 +1,27 @@
+import type { SeriesRecord } from '../store/types.js';
+
+/**
+ * The live bus: records published once durable, for the API's live WebSocket and the rules engine.
+ * In-process here; the seam where a message bus (NATS JetStream, DESIGN §9) plugs in later.
+ */
+export type LiveListener = (records: readonly SeriesRecord[]) => void;
+
+export class LiveBus {
+  private readonly listeners = new Set<LiveListener>();
+
+  subscribe(listener: LiveListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  publish(records: readonly SeriesRecord[]): void {
+    if (records.length === 0) return;
+    for (const l of this.listeners) {
+      try {
+        l(records);
+      } catch {
+        // A failing subscriber must not stop the others nor the pipeline; it reports its own errors.
+      }
+    }
+  }
+}
