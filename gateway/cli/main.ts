@@ -4,11 +4,15 @@ import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../core/paths.js';
 import { runDecode, DECODE_HELP } from './decode.js';
 import { runDemo, DEMO_HELP } from './demo.js';
+import { runSimulate, SIMULATE_HELP } from './simulate.js';
+import { runToken, TOKEN_HELP } from './token.js';
 
 /** `tidewatch <command>`: one entry point, one module per subcommand. */
 const COMMANDS: Record<string, { summary: string; help: string; run: (argv: string[]) => Promise<number> }> = {
   decode: { summary: 'decode NMEA/AIS/Beidou lines or protobuf frames to NDJSON', help: DECODE_HELP, run: runDecode },
   demo: { summary: 'decode the bundled Rizhao sample data and print a summary', help: DEMO_HELP, run: runDemo },
+  simulate: { summary: 'drive a simulated Rizhao fleet and buoys against a gateway', help: SIMULATE_HELP, run: runSimulate },
+  token: { summary: 'create, list and revoke access tokens', help: TOKEN_HELP, run: runToken },
 };
 
 const USAGE = `tidewatch — fisheries and ocean telemetry gateway

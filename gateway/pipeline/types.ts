@@ -36,5 +36,6 @@ export interface IngestSink {
    * (TCP `pause`, WebSocket `pause`) until `onDrain` fires. Devices are slowed, never dropped.
    */
   readonly saturated: boolean;
+  /** Registers a lasting listener, called every time `saturated` turns false again. */
   onDrain(listener: () => void): void;
 }
