@@ -18,6 +18,14 @@ export GPSD_SRC
 command -v gpsdecode >/dev/null || die "gpsdecode is missing after installing gpsd-clients"
 echo "GPSD_SRC=$GPSD_SRC"
 
+step "InfluxDB 1.8.10 for the store tests (built once per machine; needs Go)"
+if [ -z "${INFLUXD_BIN:-}" ]; then
+  INFLUXD_BIN="$(bash scripts/influxdb.sh build)" || die "could not build InfluxDB 1.8.10 (see above)"
+fi
+[ -x "$INFLUXD_BIN" ] || die "INFLUXD_BIN=$INFLUXD_BIN is not an executable influxd"
+export INFLUXD_BIN
+echo "INFLUXD_BIN=$INFLUXD_BIN"
+
 step "npm packages (prepare builds the project)"
 if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 

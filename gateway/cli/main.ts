@@ -1,16 +1,16 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../../core/paths.js';
 import { runDecode, DECODE_HELP } from './decode.js';
 import { runDemo, DEMO_HELP } from './demo.js';
+import { runServe, SERVE_HELP } from './serve.js';
 import { runSimulate, SIMULATE_HELP } from './simulate.js';
 import { runToken, TOKEN_HELP } from './token.js';
+import { readVersion } from './version.js';
 
 /** `tidewatch <command>`: one entry point, one module per subcommand. */
 const COMMANDS: Record<string, { summary: string; help: string; run: (argv: string[]) => Promise<number> }> = {
   decode: { summary: 'decode NMEA/AIS/Beidou lines or protobuf frames to NDJSON', help: DECODE_HELP, run: runDecode },
   demo: { summary: 'decode the bundled Rizhao sample data and print a summary', help: DEMO_HELP, run: runDemo },
+  serve: { summary: 'run gateway, API and viewer (with --simulate: and a simulated fleet)', help: SERVE_HELP, run: runServe },
   simulate: { summary: 'drive a simulated Rizhao fleet and buoys against a gateway', help: SIMULATE_HELP, run: runSimulate },
   token: { summary: 'create, list and revoke access tokens', help: TOKEN_HELP, run: runToken },
 };
@@ -34,8 +34,7 @@ async function main(argv: string[]): Promise<number> {
     return name ? 0 : 2;
   }
   if (name === '--version') {
-    const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
-    process.stdout.write(`${pkg.version}\n`);
+    process.stdout.write(`${readVersion()}\n`);
     return 0;
   }
   const command = COMMANDS[name];

@@ -70,15 +70,23 @@ export function openConfigDbFile(path: string): ConfigDb {
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  const version = db.pragma('user_version', { simple: true }) as number;
-  if (version > MIGRATIONS.length) {
-    db.close();
-    throw new Error(`${path} was written by a newer Tidewatch (schema ${version}, this one knows ${MIGRATIONS.length}); upgrade Tidewatch`);
-  }
-  const migrate = db.transaction(() => {
-    for (let v = version; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]);
-    db.pragma(`user_version = ${MIGRATIONS.length}`);
-  });
-  migrate();
+  migrate(db, MIGRATIONS, path);
   return db;
+}
+
+/**
+ * Apply the schema changes a database file has not seen yet, in one transaction. `migrations` is
+ * append-only: entry N takes a file from schema N to N+1 (`PRAGMA user_version`). A file from a
+ * newer Tidewatch is closed and refused rather than guessed at.
+ */
+export function migrate(db: Database.Database, migrations: readonly string[], path: string): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > migrations.length) {
+    db.close();
+    throw new Error(`${path} was written by a newer Tidewatch (schema ${version}, this one knows ${migrations.length}); upgrade Tidewatch`);
+  }
+  db.transaction(() => {
+    for (let v = version; v < migrations.length; v++) db.exec(migrations[v]);
+    db.pragma(`user_version = ${migrations.length}`);
+  })();
 }

@@ -1,6 +1,7 @@
 import { DecodeError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import type { VesselFix } from '../../core/records.js';
+import type { CodecRegistry } from '../decoders/beidou/index.js';
 import { LineDecoder } from '../decoders/line.js';
 import { decodeEnvelope, encodeAck } from '../decoders/protobuf/index.js';
 import type { GatewayMetrics } from '../metrics.js';
@@ -26,6 +27,8 @@ export interface PipelineDeps {
   bus: LiveBus;
   metrics: GatewayMetrics;
   logger: Logger;
+  /** Beidou payload codecs and the terminal models bound to them (default: the built-in codecs). */
+  codecs?: CodecRegistry;
   /** Receive clock (tests pin it). */
   now?: () => number;
 }
@@ -67,7 +70,7 @@ export class Pipeline implements IngestSink {
     if (d) {
       this.streams.delete(id);
     } else {
-      d = new LineDecoder({ terminalModelOf: (card) => this.deps.registry.terminalModelOfCard(card) });
+      d = new LineDecoder({ codecs: this.deps.codecs, terminalModelOf: (card) => this.deps.registry.terminalModelOfCard(card) });
       if (this.streams.size >= MAX_STREAMS) this.streams.delete(this.streams.keys().next().value!);
     }
     this.streams.set(id, d);

@@ -13,10 +13,13 @@ export type SeriesRecord = VesselFix | BuoyObservation | DeviceHealth;
 /** [minLon, minLat, maxLon, maxLat], degrees. */
 export type BBox = readonly [number, number, number, number];
 
+/** How far back `latestFixes` looks when the query gives no `since`: a vessel silent longer is not "latest" anywhere. */
+export const LATEST_LOOKBACK_MS = 30 * 86_400_000;
+
 export interface LatestQuery {
   /** Only fixes inside this box. */
   bbox?: BBox;
-  /** Only vessels heard since this time (ms). */
+  /** Only vessels heard since this time (ms); default: LATEST_LOOKBACK_MS ago. */
   since?: number;
   /** Only these vessels (`VesselFix.vessel` values). */
   vessels?: readonly string[];

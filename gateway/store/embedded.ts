@@ -1,0 +1,226 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { VesselFix } from '../../core/records.js';
+import { LATEST_LOOKBACK_MS, StoreUnavailableError, type LatestQuery, type SeriesRecord, type SeriesStore, type TrackQuery } from './types.js';
+import { migrate } from '../configdb/database.js';
+
+/**
+ * The embedded series store: one SQLite file (`series.db` under the data directory), no server.
+ * Schema and query semantics are documented in SCHEMA.md; the contract suite
+ * (test/store/contract.ts) holds it to the same behaviour as the InfluxDB store.
+ */
+
+const MIGRATIONS: readonly string[] = [
+  // 1: fixes, observations, health. WITHOUT ROWID: rows are stored in primary-key order, so the
+  // key that makes writes idempotent is also the index a track query scans.
+  `CREATE TABLE fix (
+     vessel TEXT NOT NULL,
+     time INTEGER NOT NULL,
+     source TEXT NOT NULL,
+     key TEXT NOT NULL,
+     lat REAL NOT NULL,
+     lon REAL NOT NULL,
+     sog REAL, cog REAL, heading REAL, nav_status INTEGER,
+     station TEXT, suspect TEXT, rx_time INTEGER,
+     PRIMARY KEY (vessel, time, source, key)
+   ) WITHOUT ROWID;
+   CREATE TABLE latest_fix (
+     vessel TEXT NOT NULL,
+     source TEXT NOT NULL,
+     key TEXT NOT NULL,
+     time INTEGER NOT NULL,
+     PRIMARY KEY (vessel, source)
+   ) WITHOUT ROWID;
+   CREATE TABLE observation (
+     device TEXT NOT NULL,
+     variable TEXT NOT NULL,
+     sensor_index INTEGER NOT NULL,
+     depth REAL NOT NULL,
+     time INTEGER NOT NULL,
+     value REAL NOT NULL,
+     qc INTEGER NOT NULL,
+     unit TEXT NOT NULL,
+     PRIMARY KEY (device, variable, sensor_index, depth, time)
+   ) WITHOUT ROWID;
+   CREATE TABLE health (
+     device TEXT NOT NULL,
+     time INTEGER NOT NULL,
+     battery REAL, internal_temperature REAL, rssi REAL, firmware_build INTEGER, uptime INTEGER,
+     PRIMARY KEY (device, time)
+   ) WITHOUT ROWID;`,
+];
+
+const TABLE: Record<SeriesRecord['kind'], string> = { 'vessel-fix': 'fix', 'buoy-observation': 'observation', 'device-health': 'health' };
+
+interface FixRow {
+  vessel: string;
+  time: number;
+  source: VesselFix['source'];
+  key: string;
+  lat: number;
+  lon: number;
+  sog: number | null;
+  cog: number | null;
+  heading: number | null;
+  nav_status: number | null;
+  station: string | null;
+  suspect: string | null;
+  rx_time: number | null;
+}
+
+function fixFromRow(row: FixRow): VesselFix {
+  const fix: VesselFix = { kind: 'vessel-fix', source: row.source, key: row.key, vessel: row.vessel, time: row.time, lat: row.lat, lon: row.lon };
+  if (row.sog !== null) fix.sog = row.sog;
+  if (row.cog !== null) fix.cog = row.cog;
+  if (row.heading !== null) fix.heading = row.heading;
+  if (row.nav_status !== null) fix.navStatus = row.nav_status;
+  if (row.station !== null) fix.station = row.station;
+  if (row.suspect !== null) fix.suspect = row.suspect;
+  if (row.rx_time !== null) fix.rxTime = row.rx_time;
+  return fix;
+}
+
+/** SQLite result codes that mean "try again later" rather than "this data is wrong". */
+function isPassing(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN)/.test(code);
+}
+
+export class EmbeddedSeriesStore implements SeriesStore {
+  readonly kind = 'embedded';
+  private readonly db: Database.Database;
+  private readonly writeBatch: (records: readonly SeriesRecord[]) => void;
+  private readonly latestStatement: Database.Statement;
+  private readonly trackStatement: Database.Statement;
+  private readonly countStatements: Map<SeriesRecord['kind'], Database.Statement>;
+
+  /** Opens (creating and migrating as needed) a series database file; `:memory:` for tests. */
+  constructor(readonly path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    // FULL: write() resolving means durable (the spool deletes what was written), power cut included.
+    this.db.pragma('synchronous = FULL');
+    // Checkpoint (and fsync) every ~40 MB of WAL instead of ~4 MB: a batch of fixes from many
+    // vessels dirties a page per vessel, and checkpoints were most of the cost of small batches.
+    this.db.pragma('wal_autocheckpoint = 10000');
+    this.db.pragma('busy_timeout = 5000');
+    migrate(this.db, MIGRATIONS, this.path);
+
+    const insertFix = this.db.prepare(
+      `INSERT OR REPLACE INTO fix (vessel, time, source, key, lat, lon, sog, cog, heading, nav_status, station, suspect, rx_time)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    // A fix replaces the latest one only when it is at least as new: batches arrive in any order.
+    const upsertLatest = this.db.prepare(
+      `INSERT INTO latest_fix (vessel, source, key, time) VALUES (?, ?, ?, ?)
+       ON CONFLICT (vessel, source) DO UPDATE SET key = excluded.key, time = excluded.time
+       WHERE excluded.time >= latest_fix.time`,
+    );
+    const insertObservation = this.db.prepare(
+      `INSERT OR REPLACE INTO observation (device, variable, sensor_index, depth, time, value, qc, unit) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const insertHealth = this.db.prepare(
+      `INSERT OR REPLACE INTO health (device, time, battery, internal_temperature, rssi, firmware_build, uptime) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+    // Absent optional values are bound as undefined, which better-sqlite3 stores as NULL.
+    this.writeBatch = this.db.transaction((records: readonly SeriesRecord[]) => {
+      const newest = new Map<string, VesselFix>();
+      for (const r of records) {
+        switch (r.kind) {
+          case 'vessel-fix': {
+            const vessel = r.vessel ?? r.key;
+            // An empty station or suspect is stored as absent, as InfluxDB must (its CSV answers cannot tell them apart).
+            insertFix.run(vessel, r.time, r.source, r.key, r.lat, r.lon, r.sog, r.cog, r.heading, r.navStatus, r.station || null, r.suspect || null, r.rxTime);
+            // One latest_fix upsert per vessel and source per batch, not per fix.
+            const id = `${vessel}\u0000${r.source}`;
+            const seen = newest.get(id);
+            if (!seen || r.time >= seen.time) newest.set(id, r);
+            break;
+          }
+          case 'buoy-observation':
+            insertObservation.run(r.deviceId, r.variable, r.sensorIndex, r.depth, r.time, r.value, r.qc, r.unit);
+            break;
+          case 'device-health':
+            insertHealth.run(r.deviceId, r.time, r.battery, r.internalTemperature, r.rssi, r.firmwareBuild, r.uptime);
+            break;
+        }
+      }
+      for (const f of newest.values()) upsertLatest.run(f.vessel ?? f.key, f.source, f.key, f.time);
+    });
+
+    // Newest fix per vessel among the wanted sources, then the box applies to that fix. A bbox with
+    // minLon > maxLon crosses the antimeridian. JSON arrays stand in for IN lists of any length.
+    this.latestStatement = this.db.prepare(
+      `WITH candidate AS (
+         SELECT vessel, source, key, time, row_number() OVER (PARTITION BY vessel ORDER BY time DESC) AS rank
+         FROM latest_fix
+         WHERE time >= :since
+           AND (:sources IS NULL OR source IN (SELECT value FROM json_each(:sources)))
+           AND (:vessels IS NULL OR vessel IN (SELECT value FROM json_each(:vessels)))
+       )
+       SELECT f.* FROM candidate c
+       JOIN fix f ON f.vessel = c.vessel AND f.time = c.time AND f.source = c.source AND f.key = c.key
+       WHERE c.rank = 1
+         AND (:minLon IS NULL OR (
+           f.lat BETWEEN :minLat AND :maxLat
+           AND CASE WHEN :minLon <= :maxLon THEN f.lon BETWEEN :minLon AND :maxLon ELSE f.lon >= :minLon OR f.lon <= :maxLon END))`,
+    );
+    this.trackStatement = this.db.prepare(`SELECT * FROM fix WHERE vessel = ? AND time >= ? AND time < ? ORDER BY time LIMIT ?`);
+    this.countStatements = new Map(
+      Object.entries(TABLE).map(([kind, table]) => [kind as SeriesRecord['kind'], this.db.prepare(`SELECT count(*) FROM ${table}`).pluck()]),
+    );
+  }
+
+  /** Runs a statement, turning SQLite's passing failures (busy, disk full, I/O) into StoreUnavailableError. */
+  private run<T>(what: string, action: () => T): T {
+    if (!this.db.open) throw new StoreUnavailableError(`embedded store ${this.path} is closed`);
+    try {
+      return action();
+    } catch (error) {
+      if (isPassing(error)) throw new StoreUnavailableError(`embedded store ${this.path}: ${what} failed: ${(error as Error).message}`);
+      throw error;
+    }
+  }
+
+  async write(records: readonly SeriesRecord[]): Promise<void> {
+    this.run('write', () => this.writeBatch(records));
+  }
+
+  async latestFixes(query: LatestQuery = {}): Promise<VesselFix[]> {
+    const [minLon, minLat, maxLon, maxLat] = query.bbox ?? [null, null, null, null];
+    const rows = this.run('latest fixes query', () =>
+      this.latestStatement.all({
+        since: query.since ?? Date.now() - LATEST_LOOKBACK_MS,
+        sources: query.sources ? JSON.stringify(query.sources) : null,
+        vessels: query.vessels ? JSON.stringify(query.vessels) : null,
+        minLon,
+        minLat,
+        maxLon,
+        maxLat,
+      }),
+    ) as FixRow[];
+    return rows.map(fixFromRow);
+  }
+
+  async track(query: TrackQuery): Promise<VesselFix[]> {
+    // LIMIT -1 is SQLite for "no limit".
+    const rows = this.run('track query', () => this.trackStatement.all(query.vessel, query.from, query.to, query.limit ?? -1)) as FixRow[];
+    return rows.map(fixFromRow);
+  }
+
+  async count(kind: SeriesRecord['kind']): Promise<number> {
+    const statement = this.countStatements.get(kind);
+    if (!statement) throw new Error(`unknown record kind ${JSON.stringify(kind)}; known: ${Object.keys(TABLE).join(', ')}`);
+    return this.run('count', () => statement.get()) as number;
+  }
+
+  async ping(): Promise<void> {
+    this.run('ping', () => this.db.prepare('SELECT 1').get());
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

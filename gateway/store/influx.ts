@@ -1,0 +1,389 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { flux, fluxExpression, HttpError, InfluxDB, type ParameterizedQuery, type QueryApi } from '@influxdata/influxdb-client';
+import type { Config } from '../../core/config.js';
+import type { VesselFix } from '../../core/records.js';
+import { LATEST_LOOKBACK_MS, StoreUnavailableError, type BBox, type LatestQuery, type SeriesRecord, type SeriesStore, type TrackQuery } from './types.js';
+
+/**
+ * The InfluxDB series store (DESIGN §4), for InfluxDB OSS 1.8 (its 2.x compatibility API) and 2.x.
+ * Schema in SCHEMA.md. Every query is built with the client's `flux` template, which escapes
+ * values, and uses only what Flux 0.65 (InfluxDB 1.8) has.
+ */
+
+export type InfluxConnection = NonNullable<Config['influx']>;
+
+export interface InfluxStoreOptions {
+  /** Per-request timeout, ms; a slower answer is StoreUnavailableError. */
+  timeoutMs?: number;
+  /** How far back latestFixes looks when the query has no `since`, ms. */
+  latestLookbackMs?: number;
+}
+
+const MEASUREMENT: Record<SeriesRecord['kind'], string> = {
+  'vessel-fix': 'vessel_fix',
+  'buoy-observation': 'buoy_observation',
+  'device-health': 'device_health',
+};
+
+/** A field every point of the measurement has: what count() counts. */
+const COUNTED_FIELD: Record<SeriesRecord['kind'], string> = { 'vessel-fix': 'lat', 'buoy-observation': 'value', 'device-health': 'heard' };
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+/** Lines per HTTP write request (InfluxData's recommended batch size). */
+const LINES_PER_REQUEST = 5000;
+const EPOCH = new Date(0);
+/** Upper bound of every open-ended range: fixes stamped by a fast clock are still found. */
+const FAR_FUTURE = new Date('2200-01-01T00:00:00Z');
+const NOTHING = fluxExpression('');
+
+/**
+ * Records → InfluxDB line protocol, written here rather than with the client's Point, which costs
+ * about 11 µs a point (100k fixes: over a second of the gateway's one thread) against ~1 µs here.
+ * Measurement and field names are fixed, so only tag values and string fields need escaping.
+ * Bad values are refused with the record named, before anything is sent.
+ */
+class LineWriter {
+  private line: string;
+  private fields = 0;
+
+  constructor(private readonly record: SeriesRecord) {
+    this.line = MEASUREMENT[record.kind];
+  }
+
+  private refuse(what: string): never {
+    const r = this.record;
+    const id = r.kind === 'vessel-fix' ? (r.vessel ?? r.key) : r.deviceId;
+    const time = Number.isFinite(r.time) ? new Date(r.time).toISOString() : String(r.time);
+    throw new Error(`InfluxDB cannot store ${r.kind} ${JSON.stringify(id)} at ${time}: ${what}`);
+  }
+
+  /**
+   * Line protocol carries a tag value literally only when it is not empty, has no line break or
+   * tab, and no backslash before a comma, space, equals sign or at its end: such ids are refused
+   * rather than stored mangled.
+   */
+  tag(name: string, value: string): this {
+    if (value === '' || /[\n\r\t]|\\([, =]|$)/.test(value)) {
+      this.refuse(`its ${name} ${JSON.stringify(value)} is empty or holds a line break, tab, or backslash before a comma, space, equals sign or at the end`);
+    }
+    this.line += `,${name}=${value.replace(/[, =]/g, '\\$&')}`;
+    return this;
+  }
+
+  numberTag(name: string, value: number): this {
+    if (!Number.isFinite(value)) this.refuse(`${name} is ${value}`);
+    return this.tag(name, String(value));
+  }
+
+  private field(name: string, text: string): this {
+    this.line += `${this.fields++ === 0 ? ' ' : ','}${name}=${text}`;
+    return this;
+  }
+
+  float(name: string, value: number | undefined): this {
+    if (value === undefined) return this;
+    if (!Number.isFinite(value)) this.refuse(`${name} is ${value}`);
+    return this.field(name, String(value));
+  }
+
+  integer(name: string, value: number | undefined): this {
+    if (value === undefined) return this;
+    if (!Number.isSafeInteger(value)) this.refuse(`${name} is ${value}, not an integer`);
+    return this.field(name, `${value}i`);
+  }
+
+  string(name: string, value: string | undefined): this {
+    // Flux's CSV answers carry an empty string and a missing value alike: an empty one is not
+    // written. They also turn line breaks into CRLF and drop a trailing CR: those are refused.
+    if (!value) return this;
+    if (/[\r\n]/.test(value)) this.refuse(`its ${name} ${JSON.stringify(value)} holds a line break`);
+    return this.field(name, `"${value.replace(/["\\]/g, '\\$&')}"`);
+  }
+
+  boolean(name: string, value: boolean): this {
+    return this.field(name, value ? 'true' : 'false');
+  }
+
+  /** Timestamp in ms (the write precision). */
+  end(): string {
+    if (!Number.isSafeInteger(this.record.time)) this.refuse(`its time ${this.record.time} is not an integer number of milliseconds`);
+    return `${this.line} ${this.record.time}`;
+  }
+}
+
+function toLine(r: SeriesRecord): string {
+  switch (r.kind) {
+    case 'vessel-fix':
+      return new LineWriter(r)
+        .tag('key', r.key)
+        .tag('source', r.source)
+        .tag('vessel', r.vessel ?? r.key)
+        .float('lat', r.lat)
+        .float('lon', r.lon)
+        .float('sog', r.sog)
+        .float('cog', r.cog)
+        .float('heading', r.heading)
+        .integer('nav_status', r.navStatus)
+        .string('station', r.station)
+        .string('suspect', r.suspect)
+        .integer('rx_time', r.rxTime)
+        .end();
+    case 'buoy-observation':
+      return new LineWriter(r)
+        .numberTag('depth', r.depth)
+        .tag('device', r.deviceId)
+        .numberTag('sensor', r.sensorIndex)
+        .tag('variable', r.variable)
+        .float('value', r.value)
+        .integer('qc', r.qc)
+        .string('unit', r.unit)
+        .end();
+    case 'device-health':
+      // `heard` makes a report with no values a point too: the device was heard at that time.
+      return new LineWriter(r)
+        .tag('device', r.deviceId)
+        .boolean('heard', true)
+        .float('battery', r.battery)
+        .float('internal_temperature', r.internalTemperature)
+        .float('rssi', r.rssi)
+        .integer('firmware_build', r.firmwareBuild)
+        .integer('uptime', r.uptime)
+        .end();
+  }
+}
+
+/** One row of a Flux answer (of vessel_fix: one fix, fields pivoted into columns); absent values are null or missing. */
+type FluxRow = Record<string, string | number | null | undefined>;
+
+function fixFromRow(row: FluxRow): VesselFix {
+  const fix: VesselFix = {
+    kind: 'vessel-fix',
+    source: row.source as VesselFix['source'],
+    key: row.key as string,
+    vessel: row.vessel as string,
+    time: Date.parse(row._time as string),
+    lat: row.lat as number,
+    lon: row.lon as number,
+  };
+  if (row.sog != null) fix.sog = row.sog as number;
+  if (row.cog != null) fix.cog = row.cog as number;
+  if (row.heading != null) fix.heading = row.heading as number;
+  if (row.nav_status != null) fix.navStatus = row.nav_status as number;
+  if (row.station) fix.station = row.station as string;
+  if (row.suspect) fix.suspect = row.suspect as string;
+  if (row.rx_time != null) fix.rxTime = row.rx_time as number;
+  return fix;
+}
+
+/** Same rule as the embedded store: minLon > maxLon is a box across the antimeridian. */
+function inBBox(fix: VesselFix, [minLon, minLat, maxLon, maxLat]: BBox): boolean {
+  if (fix.lat < minLat || fix.lat > maxLat) return false;
+  return minLon <= maxLon ? fix.lon >= minLon && fix.lon <= maxLon : fix.lon >= minLon || fix.lon <= maxLon;
+}
+
+/**
+ * Network errors, timeouts, 5xx and 429 are passing, and so are 401/403/404 (a wrong token or a
+ * missing database is fixed by an operator while the data waits in the spool): StoreUnavailableError,
+ * the caller retries. Any other 4xx means the data itself is refused: a plain Error with the server's message.
+ */
+function storeError(error: unknown, url: string, what: string): Error {
+  if (error instanceof StoreUnavailableError) return error;
+  if (error instanceof HttpError) {
+    // 1.8 answers {"error": …}, 2.x {"code": …, "message": …}.
+    const message = String(error.json?.error ?? error.json?.message ?? error.body ?? error.message).trim();
+    const code = error.statusCode;
+    if (code >= 500 || code === 429 || code === 408) {
+      return new StoreUnavailableError(`InfluxDB at ${url} could not ${what} (HTTP ${code}): ${message}`);
+    }
+    if (code === 401 || code === 403) {
+      return new StoreUnavailableError(`InfluxDB at ${url} refused to ${what} (HTTP ${code}): ${message} — check TIDEWATCH_INFLUX_TOKEN (1.8: user:password)`);
+    }
+    if (code === 404) {
+      return new StoreUnavailableError(`InfluxDB at ${url} could not ${what} (HTTP 404): ${message} — check TIDEWATCH_INFLUX_BUCKET; on 1.8 the database must exist (CREATE DATABASE)`);
+    }
+    return new Error(`InfluxDB at ${url} refused to ${what} (HTTP ${code}): ${message}`);
+  }
+  return new StoreUnavailableError(`InfluxDB at ${url} is unreachable (${what}): ${(error as Error).message || String(error)}`);
+}
+
+function clientFor(connection: Pick<InfluxConnection, 'url' | 'token'>, timeoutMs: number, agent?: HttpAgent): InfluxDB {
+  return new InfluxDB({ url: connection.url, token: connection.token, timeout: timeoutMs, transportOptions: agent ? { agent } : {} });
+}
+
+/**
+ * The one place 1.8 and 2.x differ for Tidewatch: on 1.8 the database of a `database/retention-policy`
+ * bucket must exist before the first write, so this creates it (InfluxQL `CREATE DATABASE`, a no-op
+ * when it exists). On 2.x buckets are created with `influx bucket create`, so this does nothing.
+ * The server calls it at start; rejects with StoreUnavailableError while InfluxDB is down.
+ */
+export async function ensureDatabase(connection: Pick<InfluxConnection, 'url' | 'token' | 'bucket'>, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<void> {
+  const { transport } = clientFor(connection, timeoutMs);
+  let version = '';
+  try {
+    await transport.request('/ping', '', { method: 'GET' }, (headers) => {
+      version = String(headers['x-influxdb-version'] ?? '');
+    });
+  } catch (error) {
+    throw storeError(error, connection.url, 'answer /ping');
+  }
+  if (!/^v?1\./.test(version)) return;
+  const match = /^([^/]+)\/[^/]+$/.exec(connection.bucket);
+  if (!match) {
+    throw new Error(`InfluxDB ${version} at ${connection.url} needs the bucket as database/retention-policy (e.g. tidewatch/autogen), not ${JSON.stringify(connection.bucket)}`);
+  }
+  // InfluxQL identifier: double quotes, with `"` and `\` escaped.
+  const database = `"${match[1].replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+  let answer: { results?: { error?: string }[] } | undefined;
+  try {
+    answer = await transport.request('/query', new URLSearchParams({ q: `CREATE DATABASE ${database}` }).toString(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+  } catch (error) {
+    throw storeError(error, connection.url, `create database ${database}`);
+  }
+  const refused = answer?.results?.find((r) => r.error)?.error;
+  if (refused) throw new Error(`InfluxDB at ${connection.url} refused CREATE DATABASE ${database}: ${refused}`);
+}
+
+export class InfluxSeriesStore implements SeriesStore {
+  readonly kind = 'influxdb';
+  private readonly client: InfluxDB;
+  private readonly queryApi: QueryApi;
+  /** Our own agent: keep-alive connections for throughput, and close() can drop them. */
+  private readonly agent: HttpAgent;
+  private readonly latestLookbackMs: number;
+  private closed = false;
+
+  constructor(
+    private readonly connection: InfluxConnection,
+    options: InfluxStoreOptions = {},
+  ) {
+    this.agent = connection.url.startsWith('https:') ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+    this.client = clientFor(connection, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, this.agent);
+    this.queryApi = this.client.getQueryApi(connection.org);
+    this.latestLookbackMs = options.latestLookbackMs ?? LATEST_LOOKBACK_MS;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('InfluxDB store is closed');
+  }
+
+  async write(records: readonly SeriesRecord[]): Promise<void> {
+    this.assertOpen();
+    if (records.length === 0) return;
+    const lines = records.map(toLine);
+    // A WriteApi per call, its buffer never filled to the automatic flush, and every flush awaited:
+    // the client's own batching would send in the background, and its close() does not wait for
+    // batches in flight. Retries are the caller's (the spool), so the client makes none.
+    const writeApi = this.client.getWriteApi(this.connection.org, this.connection.bucket, 'ms', {
+      batchSize: LINES_PER_REQUEST + 1,
+      maxBatchBytes: Number.MAX_SAFE_INTEGER,
+      flushInterval: 0,
+      maxRetries: 0,
+      // Returning the failure makes it flush()'s result, instead of a console log and a retry.
+      writeFailed: (error) => Promise.reject(error),
+    });
+    try {
+      for (let i = 0; i < lines.length; i += LINES_PER_REQUEST) {
+        writeApi.writeRecords(lines.slice(i, i + LINES_PER_REQUEST));
+        await writeApi.flush();
+      }
+    } catch (error) {
+      throw storeError(error, this.connection.url, `write ${records.length} records`);
+    } finally {
+      writeApi.dispose();
+    }
+  }
+
+  private async rows(query: ParameterizedQuery, what: string): Promise<FluxRow[]> {
+    this.assertOpen();
+    try {
+      return await this.queryApi.collectRows<FluxRow>(query, (values, table) => table.toObject(values) as FluxRow);
+    } catch (error) {
+      throw storeError(error, this.connection.url, what);
+    }
+  }
+
+  async latestFixes(query: LatestQuery = {}): Promise<VesselFix[]> {
+    if (query.vessels?.length === 0 || query.sources?.length === 0) return [];
+    const start = new Date(query.since ?? Date.now() - this.latestLookbackMs);
+    const sources = query.sources ? flux`|> filter(fn: (r) => contains(value: r.source, set: ${[...query.sources]}))` : NOTHING;
+    const vessels = query.vessels ? flux`|> filter(fn: (r) => contains(value: r.vessel, set: ${[...query.vessels]}))` : NOTHING;
+    // last() runs per series and field: a field missing from the newest fix yields an older row,
+    // which the newest-per-vessel pass below drops along with other sources' older fixes.
+    const rows = await this.rows(
+      flux`import "influxdata/influxdb/v1"
+from(bucket: ${this.connection.bucket})
+  |> range(start: ${start}, stop: ${FAR_FUTURE})
+  |> filter(fn: (r) => r._measurement == ${MEASUREMENT['vessel-fix']})
+  ${sources}
+  ${vessels}
+  |> last()
+  |> v1.fieldsAsCols()`,
+      'query latest fixes',
+    );
+    const newest = new Map<string, VesselFix>();
+    for (const row of rows) {
+      if (row.lat == null || row.lon == null) continue;
+      const fix = fixFromRow(row);
+      const seen = newest.get(fix.vessel as string);
+      if (!seen || fix.time > seen.time) newest.set(fix.vessel as string, fix);
+    }
+    const fixes = [...newest.values()];
+    return query.bbox ? fixes.filter((f) => inBBox(f, query.bbox as BBox)) : fixes;
+  }
+
+  async track(query: TrackQuery): Promise<VesselFix[]> {
+    if (query.from >= query.to || query.limit === 0) return [];
+    const limit = query.limit === undefined ? NOTHING : flux`|> limit(n: ${query.limit})`;
+    // range() is meant to exclude its stop, but InfluxDB 1.8 returns points at the stop time: the
+    // second filter makes [from, to) hold on both.
+    const rows = await this.rows(
+      flux`import "influxdata/influxdb/v1"
+from(bucket: ${this.connection.bucket})
+  |> range(start: ${new Date(query.from)}, stop: ${new Date(query.to)})
+  |> filter(fn: (r) => r._measurement == ${MEASUREMENT['vessel-fix']} and r.vessel == ${query.vessel})
+  |> filter(fn: (r) => r._time < ${new Date(query.to)})
+  |> v1.fieldsAsCols()
+  |> group()
+  |> sort(columns: ["_time"])
+  ${limit}`,
+      'query a track',
+    );
+    return rows.map(fixFromRow);
+  }
+
+  async count(kind: SeriesRecord['kind']): Promise<number> {
+    const measurement = MEASUREMENT[kind];
+    if (!measurement) throw new Error(`unknown record kind ${JSON.stringify(kind)}; known: ${Object.keys(MEASUREMENT).join(', ')}`);
+    const rows = await this.rows(
+      flux`from(bucket: ${this.connection.bucket})
+  |> range(start: ${EPOCH}, stop: ${FAR_FUTURE})
+  |> filter(fn: (r) => r._measurement == ${measurement} and r._field == ${COUNTED_FIELD[kind]})
+  |> group()
+  |> count()`,
+      `count ${kind} records`,
+    );
+    return rows.length === 0 ? 0 : Number(rows[0]._value);
+  }
+
+  async ping(): Promise<void> {
+    this.assertOpen();
+    let health: { status?: string; message?: string } | undefined;
+    try {
+      health = await this.client.transport.request('/health', '', { method: 'GET' });
+    } catch (error) {
+      throw storeError(error, this.connection.url, 'answer /health');
+    }
+    if (health?.status !== 'pass') {
+      throw new StoreUnavailableError(`InfluxDB at ${this.connection.url} is not healthy: ${health?.message ?? JSON.stringify(health)}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.agent.destroy();
+  }
+}
