@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test from a fresh clone: installs what the tests need (Debian packages, gpsd's
-# reference decoder and its real AIS/Beidou captures, npm packages), builds, then runs vitest.
+# reference decoder and its real AIS/Beidou captures, a real InfluxDB 1.8.10 built with Go, npm
+# packages), builds, then runs vitest.
 # Fails loudly at the first step that cannot be done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
