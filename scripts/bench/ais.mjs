@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { AIS_DECODERS, PEERS } from './ais-adapters.mjs';
 import { firstPayloadType, repeatLines, writeLines } from './input.mjs';
 import { passesNote } from './report.mjs';
-import { runWorker } from './util.mjs';
+import { runEachDecoder } from './util.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -60,17 +60,7 @@ async function runTable({ id, title, lines, sourceNote, opts, tmp, log }) {
   log(`${title}: ${repeated.length.toLocaleString('en-US')} sentences (${lines.length} real lines × ${copies}) in ${file}`);
 
   const names = ['tidewatch', ...PEERS];
-  const results = {};
-  const failures = {};
-  for (const name of names) {
-    log(`  ${name} …`);
-    try {
-      results[name] = await runWorker('ais-worker.mjs', [name, file, String(opts.runs), String(opts.maxSeconds)]);
-    } catch (e) {
-      failures[name] = e.message;
-      log(`  ${name} FAILED: ${e.message}`);
-    }
-  }
+  const { results, failures } = await runEachDecoder('ais-worker.mjs', names, file, opts, log);
   const ours = results.tidewatch;
   const rows = names.map((name) => {
     const spec = AIS_DECODERS[name];

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { importProtobufModule, PROTOBUF_DECODERS, PROTOBUF_PEERS } from './protobuf-adapters.mjs';
 import { shortRunNotes } from './ais.mjs';
 import { fmtInt, passesNote } from './report.mjs';
-import { runWorker } from './util.mjs';
+import { runEachDecoder } from './util.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -122,17 +122,7 @@ export async function runProtobuf({ opts, tmp, log }) {
   log(`protobuf: encoding ${fmtInt(opts.frames)} buoy frames with encodeEnvelope …`);
   const { bytes, meanFrameBytes } = await writeFrames(file, opts.frames);
   const names = ['tidewatch', ...PROTOBUF_PEERS];
-  const results = {};
-  const failures = {};
-  for (const name of names) {
-    log(`  ${name} …`);
-    try {
-      results[name] = await runWorker('protobuf-worker.mjs', [name, file, String(opts.runs), String(opts.maxSeconds)]);
-    } catch (e) {
-      failures[name] = e.message;
-      log(`  ${name} FAILED: ${e.message}`);
-    }
-  }
+  const { results, failures } = await runEachDecoder('protobuf-worker.mjs', names, file, opts, log);
   const ours = results.tidewatch;
   const pbVersion = require('protobufjs/package.json').version;
   const rows = names.map((name) => {

@@ -182,3 +182,22 @@ export function median(xs) {
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
+
+/**
+ * Run one worker per decoder, one after another, on the same input file: `{results, failures}` by
+ * name. A decoder that fails is reported and the others still run.
+ */
+export async function runEachDecoder(script, names, file, opts, log) {
+  const results = {};
+  const failures = {};
+  for (const name of names) {
+    log(`  ${name} …`);
+    try {
+      results[name] = await runWorker(script, [name, file, String(opts.runs), String(opts.maxSeconds)]);
+    } catch (e) {
+      failures[name] = e.message;
+      log(`  ${name} FAILED: ${e.message}`);
+    }
+  }
+  return { results, failures };
+}

@@ -165,13 +165,11 @@ const sarAircraft = layout('SAR aircraft position report', 148, [
   b('raim', 147),
 ]);
 
+/** The navigation fields types 18 and 19 share, from bit 46. */
+const classBNavigation = (): Field[] => [sog10(46), b('accuracy', 56), ...lonLat(57), cog10(112), heading(124), second(133)];
+
 const classB = layout('class B position report', 148, [
-  sog10(46),
-  b('accuracy', 56),
-  ...lonLat(57),
-  cog10(112),
-  heading(124),
-  second(133),
+  ...classBNavigation(),
   b('cs', 141),
   b('display', 142),
   b('dsc', 143),
@@ -182,12 +180,7 @@ const classB = layout('class B position report', 148, [
 ]);
 
 const classBExtended = layout('extended class B position report', 308, [
-  sog10(46),
-  b('accuracy', 56),
-  ...lonLat(57),
-  cog10(112),
-  heading(124),
-  second(133),
+  ...classBNavigation(),
   t('name', 143, 20),
   shipType(263),
   ...dims(271),
