@@ -1,0 +1,41 @@
+import type { Context } from 'koa';
+import { ApiError } from './errors.js';
+
+/**
+ * Response formats shared by the endpoints that export data (tracks, buoy series): CSV (RFC 4180)
+ * and NDJSON, chosen by `?format=` or the Accept header.
+ */
+
+export type ExportFormat = 'json' | 'csv' | 'ndjson' | 'gpx' | 'geojson';
+
+/** `?format=` wins; else the Accept header (`text/csv`, `application/x-ndjson`, `application/gpx+xml`); else `fallback`. */
+export function requestedFormat(ctx: Context, allowed: readonly ExportFormat[], fallback: ExportFormat): ExportFormat {
+  const asked = typeof ctx.query.format === 'string' ? ctx.query.format : undefined;
+  if (asked !== undefined) {
+    if ((allowed as readonly string[]).includes(asked)) return asked as ExportFormat;
+    throw new ApiError(400, 'bad_parameter', `format must be one of ${allowed.join(', ')}`, 'format');
+  }
+  const byType: Record<string, ExportFormat> = { 'text/csv': 'csv', 'application/x-ndjson': 'ndjson', 'application/gpx+xml': 'gpx', 'application/geo+json': 'geojson' };
+  const type = ctx.accepts(...Object.keys(byType).filter((t) => allowed.includes(byType[t])), 'application/json');
+  return typeof type === 'string' && byType[type] ? byType[type] : fallback;
+}
+
+/** One CSV field: quoted when it holds a comma, quote, CR or LF (RFC 4180); absent values are empty. */
+export function csvField(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  const s = String(value);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** A CSV document: a header row (`name (unit)` where a unit is known), then one row per record, CRLF line ends. */
+export function toCsv(columns: readonly { key: string; unit?: string }[], rows: Iterable<Record<string, unknown>>): string {
+  const lines = [columns.map((c) => csvField(c.unit ? `${c.key} (${c.unit})` : c.key)).join(',')];
+  for (const row of rows) lines.push(columns.map((c) => csvField(row[c.key])).join(','));
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+export function toNdjson(rows: Iterable<unknown>): string {
+  let out = '';
+  for (const row of rows) out += `${JSON.stringify(row)}\n`;
+  return out;
+}
