@@ -57,6 +57,9 @@ const MIGRATIONS: readonly string[] = [
      updated_at INTEGER NOT NULL,
      PRIMARY KEY (device_id, boot_id)
    );`,
+  // 4: owners' phone numbers (personal data: never shown to researchers); search by hull name.
+  `ALTER TABLE vessel ADD COLUMN owner_phone TEXT;
+   CREATE INDEX vessel_hull_name ON vessel(hull_name);`,
 ];
 
 export function openConfigDb(dataDir: string): ConfigDb {
