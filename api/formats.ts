@@ -15,9 +15,18 @@ export function requestedFormat(ctx: Context, allowed: readonly ExportFormat[], 
     if ((allowed as readonly string[]).includes(asked)) return asked as ExportFormat;
     throw new ApiError(400, 'bad_parameter', `format must be one of ${allowed.join(', ')}`, 'format');
   }
-  const byType: Record<string, ExportFormat> = { 'text/csv': 'csv', 'application/x-ndjson': 'ndjson', 'application/gpx+xml': 'gpx', 'application/geo+json': 'geojson' };
-  const type = ctx.accepts(...Object.keys(byType).filter((t) => allowed.includes(byType[t])), 'application/json');
-  return typeof type === 'string' && byType[type] ? byType[type] : fallback;
+  const byType: Record<string, ExportFormat> = {
+    'application/json': 'json',
+    'text/csv': 'csv',
+    'application/x-ndjson': 'ndjson',
+    'application/gpx+xml': 'gpx',
+    'application/geo+json': 'geojson',
+  };
+  // The fallback's type is offered first: `Accept: */*` (curl, browsers) gets the fallback.
+  const offered = Object.keys(byType).filter((t) => byType[t] === fallback || (allowed.includes(byType[t]) && byType[t] !== 'json'));
+  offered.sort((a, b) => Number(byType[b] === fallback) - Number(byType[a] === fallback));
+  const type = ctx.accepts(offered);
+  return typeof type === 'string' ? byType[type] : fallback;
 }
 
 /** One CSV field: quoted when it holds a comma, quote, CR or LF (RFC 4180); absent values are empty. */

@@ -5,18 +5,30 @@ import type { ConfigDb } from '../gateway/configdb/database.js';
 import type { GatewayMetrics } from '../gateway/metrics.js';
 import type { VesselRegistry } from '../gateway/registry/registry.js';
 import type { SeriesStore } from '../gateway/store/types.js';
+import type { AlertStore } from '../gateway/alerts/store.js';
+import type { ZoneStore } from '../gateway/zones/store.js';
 import { requireRole } from './auth.js';
+import { corsMiddleware } from './cors.js';
 import { errorMiddleware } from './errors.js';
+import { metaRoutes } from './routes/meta.js';
 import { positionRoutes } from './routes/positions.js';
+import { alertRoutes } from './routes/alerts.js';
+import { buoyRoutes } from './routes/buoys.js';
+import { geofenceRoutes } from './routes/geofences.js';
+import { trackRoutes } from './routes/tracks.js';
 import { vesselRoutes } from './routes/vessels.js';
 
 export interface ApiDeps {
   db: ConfigDb;
   registry: VesselRegistry;
   store: SeriesStore;
+  zones: ZoneStore;
+  alerts: AlertStore;
   metrics: GatewayMetrics;
   logger: Logger;
   version: string;
+  /** Browser origins allowed to call the API (TIDEWATCH_CORS_ORIGINS); empty: same origin only. */
+  corsOrigins: readonly string[];
   /** Extra health details (spool backlog, store state…), merged into GET /health. */
   health?: () => Record<string, unknown>;
 }
@@ -27,6 +39,8 @@ const READERS = ['regulator', 'researcher', 'admin'] as const;
 /** The Koa application: /health and /metrics open; /api/v1 behind tokens. */
 export function createApi(deps: ApiDeps): Koa {
   const app = new Koa();
+  // CORS first: preflights need no token, and errors carry the CORS headers too.
+  app.use(corsMiddleware(deps.corsOrigins));
   app.use(errorMiddleware(deps.logger));
 
   const open = new Router();
@@ -47,12 +61,20 @@ export function createApi(deps: ApiDeps): Koa {
     ctx.body = await deps.metrics.registry.metrics();
   });
   app.use(open.routes());
+  app.use(metaRoutes({ version: deps.version }).routes());
 
   const v1 = new Router();
   v1.use(requireRole(deps.db, READERS));
   v1.use(positionRoutes(deps).routes());
   v1.use(vesselRoutes(deps).routes());
+  v1.use(trackRoutes(deps).routes());
+  v1.use(buoyRoutes(deps).routes());
   app.use(v1.routes());
   app.use(v1.allowedMethods());
+  // Zones and alerts check roles per method (regulators manage, researchers read).
+  for (const router of [geofenceRoutes(deps), alertRoutes(deps)]) {
+    app.use(router.routes());
+    app.use(router.allowedMethods());
+  }
   return app;
 }

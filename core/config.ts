@@ -16,6 +16,8 @@ export interface Config {
   /** InfluxDB connection; absent → the embedded store. */
   influx?: { url: string; token: string; org: string; bucket: string };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Web origins (`https://map.example.org`) whose pages may call the API; empty → same-origin only. */
+  corsOrigins: string[];
 }
 
 export class ConfigError extends Error {
@@ -39,10 +41,29 @@ export const CONFIG_VARIABLES: readonly Variable[] = [
   { name: 'TIDEWATCH_INFLUX_TOKEN', default: '', help: 'InfluxDB token (1.8: user:password; empty when auth is off)' },
   { name: 'TIDEWATCH_INFLUX_ORG', default: '', help: 'InfluxDB organisation (empty for 1.8)' },
   { name: 'TIDEWATCH_INFLUX_BUCKET', default: 'tidewatch/autogen', help: 'InfluxDB bucket (1.8: database/retention-policy)' },
+  { name: 'TIDEWATCH_CORS_ORIGINS', default: '', help: 'comma-separated web origins (e.g. https://map.example.org) whose pages may call the API; empty → same-origin only' },
   { name: 'TIDEWATCH_LOG_LEVEL', default: 'info', help: 'debug, info, warn or error' },
   { name: 'TIDEWATCH_URL', help: 'gateway URL that client commands (`tidewatch simulate`) talk to, e.g. http://127.0.0.1:8080' },
   { name: 'TIDEWATCH_TOKEN', help: 'token that client commands use (a device token for `tidewatch simulate`)' },
 ];
+
+/** A comma-separated list of web origins (`scheme://host[:port]`), or a ConfigError naming the setting. */
+function origins(env: NodeJS.ProcessEnv, name: string): string[] {
+  const listed = (env[name] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const origin of listed) {
+    const parsed = URL.canParse(origin) ? new URL(origin) : undefined;
+    // Browsers send the origin serialised, and CORS compares it as a string: it must be written the same way.
+    if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.origin !== origin) {
+      throw new ConfigError(
+        `${name}: ${JSON.stringify(origin)} is not a web origin as browsers send it: write scheme://host[:port] in lower case, without a path or trailing slash, e.g. https://map.example.org`,
+      );
+    }
+  }
+  return listed;
+}
 
 function port(env: NodeJS.ProcessEnv, name: string, fallback: string): number {
   const raw = env[name] ?? fallback;
@@ -74,6 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .filter(Boolean),
     dataDir: resolve(get('TIDEWATCH_DATA_DIR', './data')),
     logLevel: logLevel as Config['logLevel'],
+    corsOrigins: origins(env, 'TIDEWATCH_CORS_ORIGINS'),
   };
   const url = env.TIDEWATCH_INFLUX_URL;
   if (url !== undefined && url !== '') {

@@ -3,15 +3,16 @@
 // Sections live in scripts/bench/<section>.mjs and return tables for scripts/bench/report.mjs.
 // It measures the COMPILED project (dist/), building it first when a source file is newer.
 import { parseArgs } from 'node:util';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { runAis } from './bench/ais.mjs';
 import { runE2e } from './bench/e2e.mjs';
+import { runIngest } from './bench/ingest.mjs';
 import { benchTempDir, gpsdSourceTree, loadGpsdCapture, repeatLines, writeLines } from './bench/input.mjs';
 import { runProtobuf } from './bench/protobuf.mjs';
 import { fmtRate, fmtRatio, machineLine, markdownReport, textTable } from './bench/report.mjs';
 import { ensureBuilt } from './bench/util.mjs';
 
-const SECTIONS = ['ais', 'protobuf', 'e2e'];
+const SECTIONS = ['ais', 'protobuf', 'e2e', 'ingest'];
 
 const HELP = `Usage: npm run bench [-- options]        (or: node scripts/bench.mjs [options])
 
@@ -28,6 +29,11 @@ Sections:
              decodeEnvelope vs protobufjs runtime reflection (loadSync + Type.decode + toObject).
   e2e        whole process: \`tidewatch decode FILE > /dev/null\` vs \`gpsdecode -s -j -u < FILE > /dev/null\`
              on the same AIS file of --sentences lines, lines/s.
+  ingest     AIS messages/s end to end, WebSocket in → stored: \`tidewatch serve\` in its own process fed
+             by a few WebSocket connections, on the embedded store and on a real InfluxDB 1.8.10
+             (started here; scripts/influxdb.sh build, or $INFLUXD_BIN), each beside the same points
+             written straight to that store without the gateway (EmbeddedSeriesStore.write; the
+             @influxdata/influxdb-client WriteApi alone); stored counts checked, peak RSS and CPU.
 
 Options:
   --only LIST        sections to run, comma-separated: ${SECTIONS.join(', ')} (default: all)
@@ -36,6 +42,12 @@ Options:
   --runs N           timed in-process passes per decoder, median reported (default 5)
   --max-seconds S    a decoder whose timed passes have taken S seconds stops after 3 (default 60)
   --e2e-runs N       timed runs per command in the e2e section (default 3)
+  --ingest-messages N        AIS messages in the ingest section (default 300000)
+  --ingest-vessels N         distinct MMSIs sending them (default max(2000, messages/30); at least messages/30)
+  --ingest-connections N     WebSocket connections (receiver stations) feeding the gateway (default 4)
+  --ingest-lines-per-message N  AIS lines per WebSocket text message (default 500)
+  --ingest-runs N            runs of each ingest measurement, median reported (default 1)
+  --ingest-cpu-prof DIR      run the gateway under node --cpu-prof, profiles into DIR/embedded, DIR/influxdb
   --no-common        skip the AIS table restricted to the types every decoder decodes
   --no-build         do not run \`npm run build\`; measure dist/ as it is
   --gpsd-src DIR     gpsd source tree (default: $GPSD_SRC, else what scripts/fetch-gpsd-src.sh prints;
@@ -63,6 +75,12 @@ function parseOptions(argv) {
       runs: { type: 'string', default: '5' },
       'max-seconds': { type: 'string', default: '60' },
       'e2e-runs': { type: 'string', default: '3' },
+      'ingest-messages': { type: 'string', default: '300000' },
+      'ingest-vessels': { type: 'string' },
+      'ingest-connections': { type: 'string', default: '4' },
+      'ingest-lines-per-message': { type: 'string', default: '500' },
+      'ingest-runs': { type: 'string', default: '1' },
+      'ingest-cpu-prof': { type: 'string' },
       'no-common': { type: 'boolean', default: false },
       'no-build': { type: 'boolean', default: false },
       'gpsd-src': { type: 'string' },
@@ -83,6 +101,12 @@ function parseOptions(argv) {
     runs: positiveInt('runs', values.runs),
     maxSeconds: positiveInt('max-seconds', values['max-seconds']),
     e2eRuns: positiveInt('e2e-runs', values['e2e-runs']),
+    ingestMessages: positiveInt('ingest-messages', values['ingest-messages']),
+    ingestVessels: values['ingest-vessels'] === undefined ? undefined : positiveInt('ingest-vessels', values['ingest-vessels']),
+    ingestConnections: positiveInt('ingest-connections', values['ingest-connections']),
+    ingestLinesPerMessage: positiveInt('ingest-lines-per-message', values['ingest-lines-per-message']),
+    ingestRuns: positiveInt('ingest-runs', values['ingest-runs']),
+    ingestCpuProf: values['ingest-cpu-prof'] === undefined ? undefined : resolve(values['ingest-cpu-prof']),
     aisCommon: !values['no-common'],
     build: !values['no-build'],
     gpsdSrc: values['gpsd-src'],
@@ -112,6 +136,26 @@ function targetLines(sections) {
     lines.push(
       `${ratio > 1 ? 'MET    ' : 'NOT MET'}  tidewatch decode faster end to end than gpsdecode: ${fmtRate(ours.rate, ours.unit)} vs ${fmtRate(peer.rate, peer.unit)} = ${fmtRatio(ratio)}`,
     );
+  }
+  for (const s of sections.filter((x) => x.id === 'ingest')) {
+    const ok = (r) => r.rate !== undefined && !r.failed;
+    const stores = [
+      ['embedded', 'embedded store'],
+      ['influxdb', 'InfluxDB'],
+    ];
+    const gw = Object.fromEntries(stores.map(([k]) => [k, s.rows.find((r) => r.gateway && r.store === k && ok(r))]));
+    const raw = s.rows.find((r) => !r.gateway && r.store === 'influxdb' && ok(r));
+    if (gw.influxdb && raw) {
+      const ratio = gw.influxdb.rate / raw.rate;
+      lines.push(
+        `${ratio >= 0.7 ? 'MET    ' : 'NOT MET'}  gateway keeps ≥ 70% of the raw InfluxDB write rate: ${fmtRate(gw.influxdb.rate, gw.influxdb.unit)} in → stored / ${fmtRate(raw.rate, raw.unit)} client alone = ${(ratio * 100).toFixed(0)}%`,
+      );
+    }
+    for (const [k, label] of stores) {
+      const g = gw[k];
+      if (!g) continue;
+      lines.push(`${g.rate >= 50_000 ? 'MET    ' : 'NOT MET'}  ≥ 50,000 AIS messages/s in → stored on this machine (${label}): ${fmtRate(g.rate, g.unit)}`);
+    }
   }
   return lines;
 }
@@ -175,6 +219,7 @@ async function main() {
         });
       });
     }
+    if (opts.only.includes('ingest')) await run('ingest', () => runIngest({ opts, tmp, log }));
   } finally {
     tmp.cleanup();
     if (opts.keepInput) log(`inputs kept in ${tmp.dir}`);

@@ -30,6 +30,9 @@ echo "INFLUXD_BIN=$INFLUXD_BIN"
 step "npm packages (prepare builds the project)"
 if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 
+step "type check (sources and tests)"
+npm run --silent typecheck
+
 step "tests"
 report="$(mktemp)"
 status=0

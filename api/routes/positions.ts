@@ -3,6 +3,8 @@ import { z } from 'zod';
 import type { VesselFix } from '../../core/records.js';
 import type { Vessel, VesselRegistry } from '../../gateway/registry/registry.js';
 import type { SeriesStore } from '../../gateway/store/types.js';
+import type { OpenApiPaths } from '../openapi.js';
+import { errorResponses, schemaRef } from '../openapi-document.js';
 import { bboxParam, parseQuery } from '../params.js';
 
 /** Units of every number in a position's properties (also in the OpenAPI document). */
@@ -78,3 +80,34 @@ export function positionRoutes(deps: { store: SeriesStore; registry: VesselRegis
   });
   return router;
 }
+
+export const positionPaths: OpenApiPaths = {
+  '/api/v1/positions/latest': {
+    get: {
+      tags: ['positions'],
+      summary: 'The latest position of every vessel',
+      description: `One GeoJSON Point per vessel: its latest fix, heard within the last 30 days unless \`maxAge\` says otherwise. Registered vessels appear under their registry id with their identifiers; unregistered ones under the identifier they reported with (\`mmsi:…\`, \`bds:…\`, \`dev:…\`). A fix the pipeline doubts carries \`suspect\` with the reason; it is never dropped silently.
+
+Units: coordinates [lon, lat] in degrees WGS-84; \`sog\` ${POSITION_UNITS.sog}; \`cog\` and \`heading\` ${POSITION_UNITS.cog}; \`age\` ${POSITION_UNITS.age} since the fix; \`time\` ISO 8601 UTC.`,
+      parameters: [
+        { name: 'bbox', in: 'query', description: 'Only vessels inside `minLon,minLat,maxLon,maxLat`, in degrees', schema: { type: 'string' }, example: '119.2,34.9,119.9,35.6' },
+        { name: 'source', in: 'query', description: `Only fixes from these sources, comma-separated: ${SOURCES.join(', ')}`, schema: { type: 'string' } },
+        { name: 'maxAge', in: 'query', description: 'Only vessels heard within this many seconds', schema: { type: 'integer', minimum: 1, maximum: 366 * 86_400 } },
+      ],
+      responses: {
+        200: {
+          description: 'A FeatureCollection of Points; `units` names the unit of each number',
+          content: {
+            'application/json': {
+              schema: {
+                allOf: [schemaRef('FeatureCollection')],
+                description: `Each feature's properties: vessel (id), registered, mmsi, bdsCard, device, hullName, name, time, age (${POSITION_UNITS.age}), source, sog (${POSITION_UNITS.sog}), cog and heading (${POSITION_UNITS.cog}), navStatus (AIS code 0–15), station, suspect`,
+              },
+            },
+          },
+        },
+        ...errorResponses(400, 401, 403, 503),
+      },
+    },
+  },
+};

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { runDecode, DECODE_HELP } from './decode.js';
 import { runDemo, DEMO_HELP } from './demo.js';
+import { REGISTRY_HELP, runRegistry } from './registry.js';
 import { runServe, SERVE_HELP } from './serve.js';
 import { runSimulate, SIMULATE_HELP } from './simulate.js';
 import { runToken, TOKEN_HELP } from './token.js';
@@ -10,6 +11,7 @@ import { readVersion } from './version.js';
 const COMMANDS: Record<string, { summary: string; help: string; run: (argv: string[]) => Promise<number> }> = {
   decode: { summary: 'decode NMEA/AIS/Beidou lines or protobuf frames to NDJSON', help: DECODE_HELP, run: runDecode },
   demo: { summary: 'decode the bundled Rizhao sample data and print a summary', help: DEMO_HELP, run: runDemo },
+  registry: { summary: "import the bureau's vessel register (CSV) and list registered vessels", help: REGISTRY_HELP, run: runRegistry },
   serve: { summary: 'run gateway, API and viewer (with --simulate: and a simulated fleet)', help: SERVE_HELP, run: runServe },
   simulate: { summary: 'drive a simulated Rizhao fleet and buoys against a gateway', help: SIMULATE_HELP, run: runSimulate },
   token: { summary: 'create, list and revoke access tokens', help: TOKEN_HELP, run: runToken },

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../../core/config.js';
 import { createLogger, type Logger } from '../../core/log.js';
+import { attachLive, LIVE_PATH } from '../../api/live.js';
 import { createApi } from '../../api/server.js';
 import { createToken, listTokens, revokeToken } from '../auth/tokens.js';
 import { openConfigDb, type ConfigDb } from '../configdb/database.js';
@@ -14,6 +15,8 @@ import { VesselRegistry, type IdentifierBinding } from '../registry/registry.js'
 import { createFleet, startSimulator, TERMINAL_MODELS, type SimulatorHandle, type VesselProfile } from '../simulator/index.js';
 import { defaultCodecRegistry, normaliseCard, type CodecRegistry } from '../decoders/beidou/index.js';
 import { Spool } from '../store/spool.js';
+import { AlertStore } from '../alerts/store.js';
+import { ZoneStore } from '../zones/store.js';
 import { ensureDatabase, openSeriesStore, type SeriesStore } from '../store/index.js';
 import { startNmeaTcp } from '../transports/nmea-tcp.js';
 import { startNmeaUdp } from '../transports/nmea-udp.js';
@@ -87,12 +90,16 @@ export async function startGateway(config: Config, logger: Logger, options: { co
   metrics.gauge('tidewatch_store_write_latency_seconds', 'Duration of the last store write', () => spool.stats().lastStoreLatencyMs / 1000);
 
   const version = readVersion();
-  const api = createApi({ db, registry, store, metrics, logger: logger.child({ component: 'api' }), version, health: () => ({ spool: spool.stats() }) });
+  const zones = new ZoneStore(db);
+  const alerts = new AlertStore(db);
+  const api = createApi({ corsOrigins: config.corsOrigins, db, registry, store, zones, alerts, metrics, logger: logger.child({ component: 'api' }), version, health: () => ({ spool: spool.stats() }) });
   const server: Server = createServer(api.callback());
   const ws = attachWsIngest(server, { db, sink: pipeline, logger: logger.child({ component: 'ws-ingest' }) });
+  const live = attachLive(server, { db, bus, registry, alerts, metrics, logger: logger.child({ component: 'live' }) });
   // WebSocket upgrades to any other path get an answer instead of a hanging socket.
   server.on('upgrade', (req, socket) => {
-    if (new URL(req.url ?? '/', 'http://x').pathname !== '/ingest') socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path !== '/ingest' && path !== LIVE_PATH) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
@@ -122,7 +129,7 @@ export async function startGateway(config: Config, logger: Logger, options: { co
     registry,
     db,
     async stop() {
-      await Promise.all([ws.close(), ...nmea.map((n) => n.close())]);
+      await Promise.all([ws.close(), live.close(), ...nmea.map((n) => n.close())]);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await spool.close();
       await store.close();

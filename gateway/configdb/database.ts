@@ -60,6 +60,69 @@ const MIGRATIONS: readonly string[] = [
   // 4: owners' phone numbers (personal data: never shown to researchers); search by hull name.
   `ALTER TABLE vessel ADD COLUMN owner_phone TEXT;
    CREATE INDEX vessel_hull_name ON vessel(hull_name);`,
+  // 5: zones (geofences) as versions, each in force from effective_from until effective_to (the
+  // next version's start); a retired version ends the zone and keeps its last definition. `zone`
+  // hands out ids and anchors references from alerts. Times in ms, bbox in degrees, area in km².
+  `CREATE TABLE zone (id INTEGER PRIMARY KEY);
+   CREATE TABLE zone_version (
+     zone_id INTEGER NOT NULL REFERENCES zone(id),
+     version INTEGER NOT NULL,
+     effective_from INTEGER NOT NULL,
+     effective_to INTEGER,
+     retired INTEGER NOT NULL DEFAULT 0 CHECK (retired IN (0, 1)),
+     kind TEXT NOT NULL,
+     geometry TEXT NOT NULL,
+     properties TEXT NOT NULL,
+     area_km2 REAL NOT NULL,
+     min_lon REAL NOT NULL,
+     min_lat REAL NOT NULL,
+     max_lon REAL NOT NULL,
+     max_lat REAL NOT NULL,
+     created_at INTEGER NOT NULL,
+     created_by TEXT NOT NULL,
+     PRIMARY KEY (zone_id, version)
+   );
+   CREATE INDEX zone_version_effective ON zone_version(effective_from, effective_to);`,
+  // 6: alerts and their evidence. At most one ongoing alert per dedupe key: detections of the same
+  // condition merge into it. Evidence keeps the first and last few records (JSON, times in ms).
+  `CREATE TABLE alert (
+     id INTEGER PRIMARY KEY,
+     type TEXT NOT NULL,
+     severity TEXT NOT NULL,
+     status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'acknowledged', 'closed')),
+     dedupe_key TEXT NOT NULL,
+     ongoing INTEGER NOT NULL DEFAULT 1 CHECK (ongoing IN (0, 1)),
+     vessel TEXT,
+     other_vessel TEXT,
+     device TEXT,
+     zone_id INTEGER REFERENCES zone(id),
+     zone_version INTEGER,
+     start_time INTEGER NOT NULL,
+     end_time INTEGER NOT NULL,
+     occurrences INTEGER NOT NULL DEFAULT 1,
+     details TEXT,
+     evidence_count INTEGER NOT NULL DEFAULT 0,
+     acknowledged_by TEXT,
+     acknowledged_at INTEGER,
+     acknowledged_note TEXT,
+     closed_by TEXT,
+     closed_at INTEGER,
+     closed_note TEXT,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL
+   );
+   CREATE UNIQUE INDEX alert_ongoing_key ON alert(dedupe_key) WHERE ongoing = 1;
+   CREATE INDEX alert_vessel ON alert(vessel);
+   CREATE INDEX alert_other_vessel ON alert(other_vessel) WHERE other_vessel IS NOT NULL;
+   CREATE INDEX alert_device ON alert(device) WHERE device IS NOT NULL;
+   CREATE INDEX alert_zone ON alert(zone_id) WHERE zone_id IS NOT NULL;
+   CREATE INDEX alert_time ON alert(start_time, end_time);
+   CREATE TABLE alert_evidence (
+     alert_id INTEGER NOT NULL REFERENCES alert(id) ON DELETE CASCADE,
+     seq INTEGER NOT NULL,
+     record TEXT NOT NULL,
+     PRIMARY KEY (alert_id, seq)
+   ) WITHOUT ROWID;`,
 ];
 
 export function openConfigDb(dataDir: string): ConfigDb {

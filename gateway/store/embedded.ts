@@ -1,8 +1,22 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { VesselFix } from '../../core/records.js';
-import { LATEST_LOOKBACK_MS, StoreUnavailableError, type LatestQuery, type SeriesRecord, type SeriesStore, type TrackQuery } from './types.js';
+import type { BuoyObservation, VesselFix } from '../../core/records.js';
+import {
+  checkObservationQuery,
+  LATEST_LOOKBACK_MS,
+  StoreUnavailableError,
+  type BuoyQuery,
+  type BuoySummary,
+  type LatestObservationQuery,
+  type LatestQuery,
+  type ObservationAggregate,
+  type ObservationQuery,
+  type ObservationRow,
+  type SeriesRecord,
+  type SeriesStore,
+  type TrackQuery,
+} from './types.js';
 import { migrate } from '../configdb/database.js';
 
 /**
@@ -49,6 +63,25 @@ const MIGRATIONS: readonly string[] = [
      battery REAL, internal_temperature REAL, rssi REAL, firmware_build INTEGER, uptime INTEGER,
      PRIMARY KEY (device, time)
    ) WITHOUT ROWID;`,
+  // 2: buoy queries. The observation key leads with variable, so a time range over all of a
+  // device's variables needs its own index. latest_observation, kept on write like latest_fix,
+  // answers "latest values" and "which buoys" without scanning observations; it is filled from
+  // the rows already stored (SQLite takes bare columns from the row max() picked).
+  `CREATE INDEX observation_device_time ON observation (device, time);
+   CREATE TABLE latest_observation (
+     device TEXT NOT NULL,
+     variable TEXT NOT NULL,
+     sensor_index INTEGER NOT NULL,
+     depth REAL NOT NULL,
+     time INTEGER NOT NULL,
+     value REAL NOT NULL,
+     qc INTEGER NOT NULL,
+     unit TEXT NOT NULL,
+     PRIMARY KEY (device, variable, sensor_index, depth)
+   ) WITHOUT ROWID;
+   INSERT INTO latest_observation (device, variable, sensor_index, depth, time, value, qc, unit)
+     SELECT device, variable, sensor_index, depth, max(time), value, qc, unit FROM observation
+     GROUP BY device, variable, sensor_index, depth;`,
 ];
 
 const TABLE: Record<SeriesRecord['kind'], string> = { 'vessel-fix': 'fix', 'buoy-observation': 'observation', 'device-health': 'health' };
@@ -81,6 +114,57 @@ function fixFromRow(row: FixRow): VesselFix {
   return fix;
 }
 
+interface ObservationSqlRow {
+  time: number;
+  variable: string;
+  value: number;
+  unit: string;
+  depth: number;
+  sensor_index: number;
+  qc?: number;
+  count?: number;
+}
+
+function observationRowFrom(row: ObservationSqlRow): ObservationRow {
+  const out: ObservationRow = { time: row.time, variable: row.variable, value: row.value, unit: row.unit, depth: row.depth, sensorIndex: row.sensor_index };
+  if (row.qc !== undefined) out.qc = row.qc;
+  if (row.count !== undefined) out.count = row.count;
+  return out;
+}
+
+interface LatestObservationSqlRow {
+  device: string;
+  variable: string;
+  sensor_index: number;
+  depth: number;
+  time: number;
+  value: number;
+  qc: number;
+  unit: string;
+}
+
+/** Which observations a query selects; JSON arrays stand in for IN lists of any length. */
+const OBSERVATION_FILTER = `device = :device AND time >= :from AND time < :to
+  AND (:variables IS NULL OR variable IN (SELECT value FROM json_each(:variables)))
+  AND (:qc IS NULL OR qc IN (SELECT value FROM json_each(:qc)))`;
+
+/** The value of a bucket per aggregate. For `last`, SQLite takes the bare `value` from the row max(time) picked. */
+const BUCKET_VALUE: Record<ObservationAggregate, string> = {
+  mean: 'avg(value) AS value',
+  min: 'min(value) AS value',
+  max: 'max(value) AS value',
+  last: 'value, max(time) AS newest',
+};
+
+/** Bucketed observations: the bucket is the epoch-aligned floor of the time (also for times before 1970). */
+function bucketSql(fn: ObservationAggregate): string {
+  return `SELECT bucket AS time, variable, ${BUCKET_VALUE[fn]}, unit, depth, sensor_index, count(*) AS count
+    FROM (SELECT time - ((time % :every) + :every) % :every AS bucket, * FROM observation WHERE ${OBSERVATION_FILTER})
+    GROUP BY bucket, variable, depth, sensor_index, unit
+    ORDER BY bucket, variable, depth, sensor_index, unit
+    LIMIT :limit`;
+}
+
 /** SQLite result codes that mean "try again later" rather than "this data is wrong". */
 function isPassing(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
@@ -94,6 +178,10 @@ export class EmbeddedSeriesStore implements SeriesStore {
   private readonly latestStatement: Database.Statement;
   private readonly trackStatement: Database.Statement;
   private readonly countStatements: Map<SeriesRecord['kind'], Database.Statement>;
+  private readonly rawObservationsStatement: Database.Statement;
+  private readonly bucketStatements: Map<ObservationAggregate, Database.Statement>;
+  private readonly latestObservationsStatement: Database.Statement;
+  private readonly buoysStatement: Database.Statement;
 
   /** Opens (creating and migrating as needed) a series database file; `:memory:` for tests. */
   constructor(readonly path: string) {
@@ -121,12 +209,19 @@ export class EmbeddedSeriesStore implements SeriesStore {
     const insertObservation = this.db.prepare(
       `INSERT OR REPLACE INTO observation (device, variable, sensor_index, depth, time, value, qc, unit) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    // Like latest_fix: only a newer or equal time replaces the latest observation of a series.
+    const upsertLatestObservation = this.db.prepare(
+      `INSERT INTO latest_observation (device, variable, sensor_index, depth, time, value, qc, unit) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (device, variable, sensor_index, depth) DO UPDATE SET time = excluded.time, value = excluded.value, qc = excluded.qc, unit = excluded.unit
+       WHERE excluded.time >= latest_observation.time`,
+    );
     const insertHealth = this.db.prepare(
       `INSERT OR REPLACE INTO health (device, time, battery, internal_temperature, rssi, firmware_build, uptime) VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
     // Absent optional values are bound as undefined, which better-sqlite3 stores as NULL.
     this.writeBatch = this.db.transaction((records: readonly SeriesRecord[]) => {
       const newest = new Map<string, VesselFix>();
+      const newestObservations = new Map<string, BuoyObservation>();
       for (const r of records) {
         switch (r.kind) {
           case 'vessel-fix': {
@@ -139,15 +234,21 @@ export class EmbeddedSeriesStore implements SeriesStore {
             if (!seen || r.time >= seen.time) newest.set(id, r);
             break;
           }
-          case 'buoy-observation':
+          case 'buoy-observation': {
             insertObservation.run(r.deviceId, r.variable, r.sensorIndex, r.depth, r.time, r.value, r.qc, r.unit);
+            // One latest_observation upsert per series per batch, not per observation.
+            const id = `${r.deviceId}\u0000${r.variable}\u0000${r.sensorIndex}\u0000${r.depth}`;
+            const seen = newestObservations.get(id);
+            if (!seen || r.time >= seen.time) newestObservations.set(id, r);
             break;
+          }
           case 'device-health':
             insertHealth.run(r.deviceId, r.time, r.battery, r.internalTemperature, r.rssi, r.firmwareBuild, r.uptime);
             break;
         }
       }
       for (const f of newest.values()) upsertLatest.run(f.vessel ?? f.key, f.source, f.key, f.time);
+      for (const o of newestObservations.values()) upsertLatestObservation.run(o.deviceId, o.variable, o.sensorIndex, o.depth, o.time, o.value, o.qc, o.unit);
     });
 
     // Newest fix per vessel among the wanted sources, then the box applies to that fix. A bbox with
@@ -168,6 +269,20 @@ export class EmbeddedSeriesStore implements SeriesStore {
            AND CASE WHEN :minLon <= :maxLon THEN f.lon BETWEEN :minLon AND :maxLon ELSE f.lon >= :minLon OR f.lon <= :maxLon END))`,
     );
     this.trackStatement = this.db.prepare(`SELECT * FROM fix WHERE vessel = ? AND time >= ? AND time < ? ORDER BY time LIMIT ?`);
+    this.rawObservationsStatement = this.db.prepare(
+      `SELECT time, variable, value, unit, depth, sensor_index, qc FROM observation WHERE ${OBSERVATION_FILTER}
+       ORDER BY time, variable, depth, sensor_index LIMIT :limit`,
+    );
+    this.bucketStatements = new Map((Object.keys(BUCKET_VALUE) as ObservationAggregate[]).map((fn) => [fn, this.db.prepare(bucketSql(fn))]));
+    this.latestObservationsStatement = this.db.prepare(
+      `SELECT * FROM latest_observation
+       WHERE time >= :since AND (:devices IS NULL OR device IN (SELECT value FROM json_each(:devices)))`,
+    );
+    this.buoysStatement = this.db.prepare(
+      `SELECT device, max(time) AS lastTime FROM latest_observation
+       WHERE :devices IS NULL OR device IN (SELECT value FROM json_each(:devices))
+       GROUP BY device`,
+    );
     this.countStatements = new Map(
       Object.entries(TABLE).map(([kind, table]) => [kind as SeriesRecord['kind'], this.db.prepare(`SELECT count(*) FROM ${table}`).pluck()]),
     );
@@ -208,6 +323,39 @@ export class EmbeddedSeriesStore implements SeriesStore {
     // LIMIT -1 is SQLite for "no limit".
     const rows = this.run('track query', () => this.trackStatement.all(query.vessel, query.from, query.to, query.limit ?? -1)) as FixRow[];
     return rows.map(fixFromRow);
+  }
+
+  async observations(query: ObservationQuery): Promise<ObservationRow[]> {
+    checkObservationQuery(query);
+    const parameters = {
+      device: query.deviceId,
+      from: query.from,
+      to: query.to,
+      variables: query.variables ? JSON.stringify(query.variables) : null,
+      qc: query.qc ? JSON.stringify(query.qc) : null,
+      limit: query.limit ?? -1,
+    };
+    const rows = this.run('observations query', () =>
+      query.every === undefined
+        ? this.rawObservationsStatement.all(parameters)
+        : (this.bucketStatements.get(query.fn ?? 'mean') as Database.Statement).all({ ...parameters, every: query.every }),
+    ) as ObservationSqlRow[];
+    return rows.map(observationRowFrom);
+  }
+
+  async latestObservations(query: LatestObservationQuery = {}): Promise<BuoyObservation[]> {
+    const rows = this.run('latest observations query', () =>
+      this.latestObservationsStatement.all({
+        since: query.since ?? Date.now() - LATEST_LOOKBACK_MS,
+        devices: query.deviceIds ? JSON.stringify(query.deviceIds) : null,
+      }),
+    ) as LatestObservationSqlRow[];
+    return rows.map((r) => ({ kind: 'buoy-observation', deviceId: r.device, time: r.time, variable: r.variable, value: r.value, unit: r.unit, depth: r.depth, sensorIndex: r.sensor_index, qc: r.qc }));
+  }
+
+  async buoys(query: BuoyQuery = {}): Promise<BuoySummary[]> {
+    const rows = this.run('buoys query', () => this.buoysStatement.all({ devices: query.deviceIds ? JSON.stringify(query.deviceIds) : null })) as { device: string; lastTime: number }[];
+    return rows.map((r) => ({ deviceId: r.device, lastTime: r.lastTime }));
   }
 
   async count(kind: SeriesRecord['kind']): Promise<number> {

@@ -1,9 +1,24 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { flux, fluxExpression, HttpError, InfluxDB, type ParameterizedQuery, type QueryApi } from '@influxdata/influxdb-client';
+import { flux, fluxDuration, fluxExpression, HttpError, InfluxDB, type FluxParameterLike, type ParameterizedQuery, type QueryApi } from '@influxdata/influxdb-client';
 import type { Config } from '../../core/config.js';
-import type { VesselFix } from '../../core/records.js';
-import { LATEST_LOOKBACK_MS, StoreUnavailableError, type BBox, type LatestQuery, type SeriesRecord, type SeriesStore, type TrackQuery } from './types.js';
+import type { BuoyObservation, VesselFix } from '../../core/records.js';
+import {
+  checkObservationQuery,
+  LATEST_LOOKBACK_MS,
+  StoreUnavailableError,
+  type BBox,
+  type BuoyQuery,
+  type BuoySummary,
+  type LatestObservationQuery,
+  type LatestQuery,
+  type ObservationAggregate,
+  type ObservationQuery,
+  type ObservationRow,
+  type SeriesRecord,
+  type SeriesStore,
+  type TrackQuery,
+} from './types.js';
 
 /**
  * The InfluxDB series store (DESIGN §4), for InfluxDB OSS 1.8 (its 2.x compatibility API) and 2.x.
@@ -174,6 +189,32 @@ function fixFromRow(row: FluxRow): VesselFix {
   if (row.suspect) fix.suspect = row.suspect as string;
   if (row.rx_time != null) fix.rxTime = row.rx_time as number;
   return fix;
+}
+
+/** The Flux function of each aggregate: fixed expressions, never built from input. */
+const FLUX_AGGREGATE: Record<ObservationAggregate, FluxParameterLike> = {
+  mean: fluxExpression('mean'),
+  min: fluxExpression('min'),
+  max: fluxExpression('max'),
+  last: fluxExpression('last'),
+};
+
+/**
+ * The order observations come in from Flux before a limit: a total order over the rows of one
+ * device (one row per series and time), so the aggregate and count answers of a bucketed query
+ * are cut at the same rows. Depth and sensor are tags, ordered as text here; the final order is
+ * numeric (byObservationOrder).
+ */
+const FLUX_OBSERVATION_ORDER = ['_time', 'variable', 'depth', 'sensor', 'unit'];
+
+/** The order SeriesStore.observations promises: time, variable, depth, sensor (the embedded store's ORDER BY). */
+function byObservationOrder(a: ObservationRow, b: ObservationRow): number {
+  return a.time - b.time || (a.variable < b.variable ? -1 : a.variable > b.variable ? 1 : 0) || a.depth - b.depth || a.sensorIndex - b.sensorIndex;
+}
+
+/** A pivoted buoy_observation row; tags come back as text (`depth` "1.5", `sensor` "0"). A point written without a unit has none. */
+function observationRowFrom(row: FluxRow): ObservationRow {
+  return { time: Date.parse(row._time as string), variable: row.variable as string, value: row.value as number, unit: (row.unit as string | undefined) ?? '', depth: Number(row.depth), sensorIndex: Number(row.sensor) };
 }
 
 /** Same rule as the embedded store: minLon > maxLon is a box across the antimeridian. */
@@ -353,6 +394,115 @@ from(bucket: ${this.connection.bucket})
       'query a track',
     );
     return rows.map(fixFromRow);
+  }
+
+  async observations(query: ObservationQuery): Promise<ObservationRow[]> {
+    checkObservationQuery(query);
+    if (query.from >= query.to || query.limit === 0 || query.variables?.length === 0 || query.qc?.length === 0) return [];
+    const [from, to] = [new Date(query.from), new Date(query.to)];
+    const variables = query.variables ? flux`|> filter(fn: (r) => contains(value: r.variable, set: ${[...query.variables]}))` : NOTHING;
+    const qc = query.qc ? flux`|> filter(fn: (r) => contains(value: r.qc, set: ${[...query.qc]}))` : NOTHING;
+    const limit = query.limit === undefined ? NOTHING : flux`|> limit(n: ${query.limit})`;
+    const select = flux`from(bucket: ${this.connection.bucket})
+  |> range(start: ${from}, stop: ${to})
+  |> filter(fn: (r) => r._measurement == ${MEASUREMENT['buoy-observation']} and r.device == ${query.deviceId})
+  ${variables}`;
+
+    if (query.every === undefined) {
+      // range() includes its stop on InfluxDB 1.8: the _time filter makes [from, to) hold on both.
+      const rows = await this.rows(
+        flux`import "influxdata/influxdb/v1"
+${select}
+  |> filter(fn: (r) => r._time < ${to})
+  |> v1.fieldsAsCols()
+  ${qc}
+  |> group()
+  |> sort(columns: ${FLUX_OBSERVATION_ORDER})
+  ${limit}`,
+        'query observations',
+      );
+      return rows.map((row) => ({ ...observationRowFrom(row), qc: row.qc as number })).sort(byObservationOrder);
+    }
+
+    // aggregateWindow cuts windows at the range's bounds and stamps each with its start
+    // (timeSrc), so the range is widened to whole buckets (the epoch-aligned ones the embedded
+    // store computes) and [from, to) applied by a filter. Flux 0.65 cannot join a selector's
+    // windows (min, max, last) with another aggregate's, so the counts are a second answer.
+    const every = query.every;
+    const bucketed = (fn: FluxParameterLike, name: string) => flux`data
+  |> aggregateWindow(every: ${fluxDuration(`${every}ms`)}, fn: ${fn}, column: "value", timeSrc: "_start", createEmpty: false)
+  |> group()
+  |> sort(columns: ${FLUX_OBSERVATION_ORDER})
+  ${limit}
+  |> yield(name: ${name})`;
+    const rows = await this.rows(
+      flux`import "influxdata/influxdb/v1"
+data = from(bucket: ${this.connection.bucket})
+  |> range(start: ${new Date(Math.floor(query.from / every) * every)}, stop: ${new Date(Math.ceil(query.to / every) * every)})
+  |> filter(fn: (r) => r._measurement == ${MEASUREMENT['buoy-observation']} and r.device == ${query.deviceId})
+  ${variables}
+  |> filter(fn: (r) => r._time >= ${from} and r._time < ${to})
+  |> v1.fieldsAsCols()
+  ${qc}
+  |> group(columns: ["_start", "_stop", "variable", "depth", "sensor", "unit"])
+${bucketed(FLUX_AGGREGATE[query.fn ?? 'mean'], 'aggregate')}
+${bucketed(fluxExpression('count'), 'count')}`,
+      'query observation buckets',
+    );
+    const bucketKey = (row: FluxRow) => [row._time, row.variable, row.depth, row.sensor, row.unit].join('\u0000');
+    const counts = new Map(rows.filter((r) => r.result === 'count').map((r) => [bucketKey(r), r.value as number]));
+    return rows
+      .filter((r) => r.result === 'aggregate')
+      .map((row) => ({ ...observationRowFrom(row), count: counts.get(bucketKey(row)) as number }))
+      .sort(byObservationOrder);
+  }
+
+  async latestObservations(query: LatestObservationQuery = {}): Promise<BuoyObservation[]> {
+    if (query.deviceIds?.length === 0) return [];
+    const devices = query.deviceIds ? flux`|> filter(fn: (r) => contains(value: r.device, set: ${[...query.deviceIds]}))` : NOTHING;
+    // last() per series and field straight after the filters, which InfluxDB (1.8 too) answers
+    // without reading every point (anything in between makes it read them all); the pivot then
+    // joins value, qc and unit by time.
+    const rows = await this.rows(
+      flux`import "influxdata/influxdb/v1"
+from(bucket: ${this.connection.bucket})
+  |> range(start: ${new Date(query.since ?? Date.now() - this.latestLookbackMs)}, stop: ${FAR_FUTURE})
+  |> filter(fn: (r) => r._measurement == ${MEASUREMENT['buoy-observation']})
+  ${devices}
+  |> last()
+  |> v1.fieldsAsCols()`,
+      'query latest observations',
+    );
+    // A unit written at another time than the newest value (a point without one) is a row of its own: skipped.
+    return rows
+      .filter((row) => row.value != null)
+      .map((row) => {
+        const { time, variable, value, unit, depth, sensorIndex } = observationRowFrom(row);
+        return { kind: 'buoy-observation', deviceId: row.device as string, time, variable, value, unit, depth, sensorIndex, qc: row.qc as number };
+      });
+  }
+
+  async buoys(query: BuoyQuery = {}): Promise<BuoySummary[]> {
+    if (query.deviceIds?.length === 0) return [];
+    const devices = query.deviceIds ? flux`|> filter(fn: (r) => contains(value: r.device, set: ${[...query.deviceIds]}))` : NOTHING;
+    // As in latestObservations: last() straight after the filters, so all time costs little.
+    const rows = await this.rows(
+      flux`from(bucket: ${this.connection.bucket})
+  |> range(start: ${EPOCH}, stop: ${FAR_FUTURE})
+  |> filter(fn: (r) => r._measurement == ${MEASUREMENT['buoy-observation']} and r._field == "value")
+  ${devices}
+  |> last()
+  |> keep(columns: ["device", "_time"])`,
+      'query buoys',
+    );
+    // One row per series: the device's newest is the latest of its series.
+    const lastTime = new Map<string, number>();
+    for (const row of rows) {
+      const time = Date.parse(row._time as string);
+      const device = row.device as string;
+      if (time > (lastTime.get(device) ?? -Infinity)) lastTime.set(device, time);
+    }
+    return [...lastTime].map(([deviceId, time]) => ({ deviceId, lastTime: time }));
   }
 
   async count(kind: SeriesRecord['kind']): Promise<number> {

@@ -19,10 +19,13 @@ import { StoreUnavailableError, type SeriesRecord, type SeriesStore } from './ty
  * `LOCK` (the owning pid), and `rejected/<UTC date>.jsonl` for records the store refused.
  */
 
+/** What the spool needs of a store: writing, and asking whether it is there. */
+export type SpoolTarget = Pick<SeriesStore, 'kind' | 'write' | 'ping'>;
+
 export interface SpoolOptions {
   /** The spool's own directory, e.g. `<dataDir>/spool`; created when missing. */
   dir: string;
-  store: SeriesStore;
+  store: SpoolTarget;
   logger?: Logger;
   /** Records per store write. */
   batchRecords?: number;
@@ -100,7 +103,7 @@ const emptyGroup = (): Group => ({ chunks: [], bytes: 0, records: 0, waiters: []
 
 export class Spool {
   readonly dir: string;
-  private readonly store: SeriesStore;
+  private readonly store: SpoolTarget;
   private readonly log: Logger;
   private readonly rejectedLog: RejectedLog;
 

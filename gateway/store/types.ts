@@ -37,6 +37,83 @@ export interface TrackQuery {
   limit?: number;
 }
 
+/** How a bucketed observation query combines the values of one series in one time bucket. */
+export const OBSERVATION_AGGREGATES = ['mean', 'min', 'max', 'last'] as const;
+export type ObservationAggregate = (typeof OBSERVATION_AGGREGATES)[number];
+
+export interface ObservationQuery {
+  deviceId: string;
+  /** Only these variables (`BuoyObservation.variable`); an empty list matches nothing. */
+  variables?: readonly string[];
+  /** ms, inclusive */
+  from: number;
+  /** ms, exclusive */
+  to: number;
+  /**
+   * Bucket width, ms (a positive integer): one row per series (variable × depth × sensor) and
+   * bucket instead of raw observations. Buckets are aligned to the Unix epoch, [k·every, (k+1)·every),
+   * so `86_400_000` gives UTC days; only observations in [from, to) count, so the first and last
+   * buckets may be partial (see `count`).
+   */
+  every?: number;
+  /** How a bucket's values combine; default `mean`. Ignored without `every`. */
+  fn?: ObservationAggregate;
+  /** Only observations whose QARTOD flag is one of these, applied before aggregating; an empty list matches nothing. */
+  qc?: readonly number[];
+  /** At most this many rows, the oldest first (which of several rows at the same time are cut is unspecified). */
+  limit?: number;
+}
+
+/** One raw observation, or one series' aggregate over one bucket. */
+export interface ObservationRow {
+  /** ms since the epoch: the observation's time, or the bucket's start. */
+  time: number;
+  variable: string;
+  /** In `unit`: the observation's value, or the bucket's mean, min, max or last value. */
+  value: number;
+  /** UDUNITS spelling, as stored with the observations. */
+  unit: string;
+  /** metres, positive down */
+  depth: number;
+  sensorIndex: number;
+  /** QARTOD flag; raw rows only. */
+  qc?: number;
+  /** Number of observations aggregated; bucketed rows only. */
+  count?: number;
+}
+
+export interface LatestObservationQuery {
+  /** Only these devices; an empty list matches nothing. */
+  deviceIds?: readonly string[];
+  /** Only observations at or after this time (ms); default: LATEST_LOOKBACK_MS ago. */
+  since?: number;
+}
+
+export interface BuoyQuery {
+  /** Only these devices; an empty list matches nothing. */
+  deviceIds?: readonly string[];
+}
+
+/** A device that has sent observations. */
+export interface BuoySummary {
+  deviceId: string;
+  /** ms since the epoch: the time of its newest observation. */
+  lastTime: number;
+}
+
+/**
+ * Refuses an observation query no store can answer (a caller's mistake, never a passing failure):
+ * a bucket width that is not a positive whole number of milliseconds, or an unknown aggregate.
+ */
+export function checkObservationQuery(query: ObservationQuery): void {
+  if (query.every !== undefined && !(Number.isSafeInteger(query.every) && query.every > 0)) {
+    throw new Error(`observation buckets must be a positive whole number of milliseconds, not ${query.every}`);
+  }
+  if (query.fn !== undefined && !OBSERVATION_AGGREGATES.includes(query.fn)) {
+    throw new Error(`unknown observation aggregate ${JSON.stringify(query.fn)}; known: ${OBSERVATION_AGGREGATES.join(', ')}`);
+  }
+}
+
 /** Thrown (as a rejected promise) when the store cannot be reached or refuses a write for a passing reason: the caller keeps the data and retries. */
 export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';
@@ -55,6 +132,15 @@ export interface SeriesStore {
   latestFixes(query?: LatestQuery): Promise<VesselFix[]>;
   /** A vessel's fixes in [from, to), oldest first. */
   track(query: TrackQuery): Promise<VesselFix[]>;
+  /**
+   * One device's observations in [from, to), oldest first, then by variable, depth and sensor:
+   * raw, or aggregated per series and time bucket when the query has `every`.
+   */
+  observations(query: ObservationQuery): Promise<ObservationRow[]>;
+  /** The newest observation of every device × variable × depth × sensor matching the query, in no particular order. */
+  latestObservations(query?: LatestObservationQuery): Promise<BuoyObservation[]>;
+  /** Every device that has sent observations, at any time, with its newest observation's time, in no particular order. */
+  buoys(query?: BuoyQuery): Promise<BuoySummary[]>;
   /** Number of records of each kind stored (tests and /metrics). */
   count(kind: SeriesRecord['kind']): Promise<number>;
   /** Resolves when the store answers; rejects with StoreUnavailableError otherwise. */

@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../core/log.js';
-import type { VesselFix } from '../../core/records.js';
 import { EmbeddedSeriesStore } from '../../gateway/store/embedded.js';
-import { Spool } from '../../gateway/store/spool.js';
-import type { LatestQuery, SeriesRecord, SeriesStore, TrackQuery } from '../../gateway/store/types.js';
+import { Spool, type SpoolTarget } from '../../gateway/store/spool.js';
+import type { SeriesRecord, SeriesStore, TrackQuery } from '../../gateway/store/types.js';
 import { fix, fixes, indexOf, STREAM_START } from './support/records.js';
 import { removeChildProgram, SpoolProcess } from './support/spool-process.js';
 
@@ -24,7 +23,7 @@ const freshDir = () => join(root, `case-${n++}`);
  * The embedded store behind a switch: "down" closes the real store (which then rejects with its
  * own StoreUnavailableError), "up" opens the same file again.
  */
-class SwitchedEmbeddedStore implements SeriesStore {
+class SwitchedEmbeddedStore implements SpoolTarget {
   readonly kind = 'embedded';
   private inner: EmbeddedSeriesStore;
 
@@ -43,10 +42,7 @@ class SwitchedEmbeddedStore implements SeriesStore {
   write(records: readonly SeriesRecord[]): Promise<void> {
     return this.inner.write(records);
   }
-  latestFixes(query?: LatestQuery): Promise<VesselFix[]> {
-    return this.inner.latestFixes(query);
-  }
-  track(query: TrackQuery): Promise<VesselFix[]> {
+  track(query: TrackQuery): ReturnType<SeriesStore['track']> {
     return this.inner.track(query);
   }
   count(kind: SeriesRecord['kind']): Promise<number> {
@@ -61,7 +57,7 @@ class SwitchedEmbeddedStore implements SeriesStore {
 }
 
 /** Stream indexes of every stored fix of the test stream, sorted; each index once per stored row. */
-async function storedIndexes(store: SeriesStore, sent: number): Promise<number[]> {
+async function storedIndexes(store: Pick<SeriesStore, 'track'>, sent: number): Promise<number[]> {
   const vessels = new Set(Array.from({ length: Math.min(sent, 997) }, (_, i) => fix(i).vessel!));
   const out: number[] = [];
   for (const vessel of vessels) {

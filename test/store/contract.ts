@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BuoyObservation, DeviceHealth, VesselFix } from '../../core/records.js';
-import type { SeriesStore } from '../../gateway/store/types.js';
+import { StoreUnavailableError, type ObservationRow, type SeriesStore } from '../../gateway/store/types.js';
 
 /**
  * What every SeriesStore must do (gateway/store/types.ts). Each implementation's test file calls
@@ -9,6 +9,8 @@ import type { SeriesStore } from '../../gateway/store/types.js';
  * Semantics pinned here: latestFixes picks each vessel's newest fix among the wanted sources and
  * vessels, then keeps it when it is inside the box and not older than `since`. A bbox whose
  * minLon > maxLon crosses the antimeridian. An empty `vessels` or `sources` list matches nothing.
+ * Observation buckets are epoch-aligned [k·every, (k+1)·every), stamped with their start; only
+ * observations in [from, to) that pass the qc filter count.
  */
 
 export interface OpenedStore {
@@ -31,6 +33,20 @@ function observation(deviceId: string, time: number, extra: Partial<BuoyObservat
 function health(deviceId: string, time: number, extra: Partial<DeviceHealth> = {}): DeviceHealth {
   return { kind: 'device-health', deviceId, time, ...extra };
 }
+
+/** The bucketed form of an observation: what `observations` answers with `every`. */
+function bucketRow(o: BuoyObservation, time: number, value: number, count: number): ObservationRow {
+  return { time, variable: o.variable, value, unit: o.unit, depth: o.depth, sensorIndex: o.sensorIndex, count };
+}
+
+/** The raw form of an observation. */
+function rawRow(o: BuoyObservation): ObservationRow {
+  return { time: o.time, variable: o.variable, value: o.value, unit: o.unit, depth: o.depth, sensorIndex: o.sensorIndex, qc: o.qc };
+}
+
+const bySeries = (observations: BuoyObservation[]) =>
+  [...observations].sort((a, b) => `${a.deviceId}|${a.variable}|${a.depth}|${a.sensorIndex}`.localeCompare(`${b.deviceId}|${b.variable}|${b.depth}|${b.sensorIndex}`));
+const byDevice = <T extends { deviceId: string }>(items: T[]) => [...items].sort((a, b) => a.deviceId.localeCompare(b.deviceId));
 
 const byVessel = (fixes: VesselFix[]) => [...fixes].sort((a, b) => ((a.vessel as string) < (b.vessel as string) ? -1 : 1));
 
@@ -260,6 +276,158 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
         await expect(store.latestFixes({ vessels: [f.vessel as string] })).resolves.toStrictEqual([f]);
       }
       expect(await store.count('vessel-fix')).toBe(hostile.length + 1);
+    });
+
+    describe('observations', () => {
+      // H is a whole hour (so a whole 10-minute bucket); series: a = surface sensor 0, b = 1.5 m,
+      // c = surface sensor 1, wind = another variable.
+      const H = T0 - 123;
+      const BUCKET = 10 * MIN;
+      const sst = (time: number, value: number, extra: Partial<BuoyObservation> = {}) => observation('BUOY-RZ-007', time, { value, ...extra });
+      const a = [sst(H, 10), sst(H + 5 * MIN, 11), sst(H + BUCKET - 1, 12, { qc: 3 }), sst(H + BUCKET, 20), sst(H + 25 * MIN, 30, { qc: 4 })];
+      const b = sst(H + MIN, 5.5, { variable: 'sea_water_temperature', depth: 1.5 });
+      const c = sst(H + 2 * MIN, 7, { sensorIndex: 1 });
+      const wind = sst(H + 3 * MIN, 3.5, { variable: 'wind_speed', unit: 'm s-1', qc: 2 });
+      const other = observation('BUOY-RZ-008', H + MIN, { value: 99 });
+      const range = { deviceId: 'BUOY-RZ-007', from: H, to: H + 30 * MIN };
+
+      beforeEach(async () => {
+        await store.write(shuffled([...a, b, c, wind, other]));
+      });
+
+      it('raw: every field intact, ordered by time, then variable, depth and sensor', async () => {
+        await expect(store.observations(range)).resolves.toStrictEqual([a[0], b, c, wind, a[1], a[2], a[3], a[4]].map(rawRow));
+      });
+
+      it('raw: covers [from, to)', async () => {
+        await expect(store.observations({ ...range, from: H + 5 * MIN, to: H + BUCKET })).resolves.toStrictEqual([a[1], a[2]].map(rawRow));
+        await expect(store.observations({ ...range, from: H + BUCKET - 1, to: H + 25 * MIN + 1 })).resolves.toStrictEqual([a[2], a[3], a[4]].map(rawRow));
+      });
+
+      it('raw: variables, qc and limit filters', async () => {
+        await expect(store.observations({ ...range, variables: ['wind_speed', 'sea_water_temperature', 'no_such_variable'] })).resolves.toStrictEqual([b, wind].map(rawRow));
+        await expect(store.observations({ ...range, qc: [3, 4] })).resolves.toStrictEqual([a[2], a[4]].map(rawRow));
+        await expect(store.observations({ ...range, variables: ['sea_surface_temperature'], qc: [1] })).resolves.toStrictEqual([a[0], c, a[1], a[3]].map(rawRow));
+        await expect(store.observations({ ...range, limit: 5 })).resolves.toStrictEqual([a[0], b, c, wind, a[1]].map(rawRow));
+      });
+
+      it('is empty for an unknown device, an empty range, empty lists or limit 0', async () => {
+        await expect(store.observations({ ...range, deviceId: 'BUOY-NOBODY' })).resolves.toStrictEqual([]);
+        await expect(store.observations({ ...range, to: H })).resolves.toStrictEqual([]);
+        await expect(store.observations({ ...range, from: H + MIN, to: H })).resolves.toStrictEqual([]);
+        await expect(store.observations({ ...range, variables: [] })).resolves.toStrictEqual([]);
+        await expect(store.observations({ ...range, qc: [] })).resolves.toStrictEqual([]);
+        await expect(store.observations({ ...range, limit: 0 })).resolves.toStrictEqual([]);
+        await expect(store.observations({ ...range, every: BUCKET, variables: [] })).resolves.toStrictEqual([]);
+        await expect(store.observations({ ...range, every: BUCKET, from: H + 40 * MIN, to: H + 50 * MIN })).resolves.toStrictEqual([]);
+      });
+
+      it('bucketed: one row per series and bucket, stamped with the bucket start, for each fn', async () => {
+        const expected = (surface: [number, number, number]) => [
+          bucketRow(a[0], H, surface[0], 3),
+          bucketRow(c, H, 7, 1),
+          bucketRow(b, H, 5.5, 1),
+          bucketRow(wind, H, 3.5, 1),
+          bucketRow(a[3], H + BUCKET, surface[1], 1),
+          bucketRow(a[4], H + 2 * BUCKET, surface[2], 1),
+        ];
+        await expect(store.observations({ ...range, every: BUCKET })).resolves.toStrictEqual(expected([11, 20, 30]));
+        await expect(store.observations({ ...range, every: BUCKET, fn: 'mean' })).resolves.toStrictEqual(expected([11, 20, 30]));
+        await expect(store.observations({ ...range, every: BUCKET, fn: 'min' })).resolves.toStrictEqual(expected([10, 20, 30]));
+        await expect(store.observations({ ...range, every: BUCKET, fn: 'max' })).resolves.toStrictEqual(expected([12, 20, 30]));
+        // The newest value of the bucket (H + 10 min − 1 ms), not the last written.
+        await expect(store.observations({ ...range, every: BUCKET, fn: 'last' })).resolves.toStrictEqual(expected([12, 20, 30]));
+      });
+
+      it('bucketed: buckets are epoch-aligned and partial at the ends of [from, to); qc and variables apply before aggregating', async () => {
+        // from inside the first bucket: the bucket keeps its start time and counts only what is in range.
+        await expect(store.observations({ ...range, from: H + 5 * MIN, to: H + 25 * MIN, every: BUCKET })).resolves.toStrictEqual([
+          bucketRow(a[1], H, 11.5, 2),
+          bucketRow(a[3], H + BUCKET, 20, 1),
+        ]);
+        await expect(store.observations({ ...range, every: BUCKET, qc: [1], variables: ['sea_surface_temperature'] })).resolves.toStrictEqual([
+          bucketRow(a[0], H, 10.5, 2),
+          bucketRow(c, H, 7, 1),
+          bucketRow(a[3], H + BUCKET, 20, 1),
+        ]);
+        // 7 minutes does not divide an hour: boundaries are multiples of 7 min since 1970, on both stores.
+        const every = 7 * MIN;
+        const bucketOf = (t: number) => Math.floor(t / every) * every;
+        const rows = await store.observations({ ...range, every, variables: ['sea_surface_temperature'], fn: 'max' });
+        const expected = new Map<string, ObservationRow>();
+        for (const o of [...a, c]) {
+          const key = `${bucketOf(o.time)}|${o.sensorIndex}`;
+          const seen = expected.get(key);
+          expected.set(key, bucketRow(o, bucketOf(o.time), Math.max(seen?.value ?? -Infinity, o.value), (seen?.count ?? 0) + 1));
+        }
+        expect(rows).toStrictEqual([...expected.values()].sort((x, y) => x.time - y.time || x.sensorIndex - y.sensorIndex));
+      });
+
+      it('bucketed: day buckets are UTC days; limit keeps the oldest buckets', async () => {
+        const DAY = 86_400_000;
+        const midnight = Math.floor(H / DAY) * DAY;
+        const around = [midnight - DAY, midnight - 1, midnight, midnight + DAY - 1].map((t, i) => observation('BUOY-DAY', t, { value: 2 * i }));
+        await store.write(around);
+        await expect(store.observations({ deviceId: 'BUOY-DAY', from: midnight - DAY, to: midnight + DAY, every: DAY })).resolves.toStrictEqual([
+          bucketRow(around[0], midnight - DAY, 1, 2),
+          bucketRow(around[2], midnight, 5, 2),
+        ]);
+        await expect(store.observations({ ...range, every: BUCKET, limit: 5 })).resolves.toHaveLength(5);
+        await expect(store.observations({ ...range, every: BUCKET, limit: 5 }).then((rows) => rows.map((r) => r.time))).resolves.toStrictEqual([H, H, H, H, H + BUCKET]);
+      });
+
+      it('refuses a bucket width that is not a positive whole number of milliseconds, as a caller error', async () => {
+        for (const every of [0, -MIN, 1.5, Number.NaN]) {
+          const error = await store.observations({ ...range, every }).catch((e: unknown) => e);
+          expect(error).toBeInstanceOf(Error);
+          expect(error).not.toBeInstanceOf(StoreUnavailableError);
+          expect(String(error)).toMatch(/positive whole number of milliseconds/);
+        }
+      });
+
+      it('latestObservations: the newest of each device × variable × depth × sensor, whatever the write order', async () => {
+        await expect(store.latestObservations().then(bySeries)).resolves.toStrictEqual(bySeries([a[4], b, c, wind, other]));
+        await expect(store.latestObservations({ deviceIds: ['BUOY-RZ-008', 'BUOY-NOBODY'] })).resolves.toStrictEqual([other]);
+        await expect(store.latestObservations({ deviceIds: [] })).resolves.toStrictEqual([]);
+        await expect(store.latestObservations({ since: H + 3 * MIN }).then(bySeries)).resolves.toStrictEqual(bySeries([a[4], wind]));
+        // An older observation written later does not replace the newest.
+        await store.write([sst(H - MIN, -1)]);
+        await expect(store.latestObservations({ deviceIds: ['BUOY-RZ-007'], since: H + 20 * MIN })).resolves.toStrictEqual([a[4]]);
+      });
+
+      it('buoys: every device that sent observations, with its newest time', async () => {
+        await store.write([health('BUOY-HEALTH-ONLY', H), fix('vessel:not-a-buoy', H)]);
+        await expect(store.buoys().then(byDevice)).resolves.toStrictEqual([
+          { deviceId: 'BUOY-RZ-007', lastTime: a[4].time },
+          { deviceId: 'BUOY-RZ-008', lastTime: other.time },
+        ]);
+        await expect(store.buoys({ deviceIds: ['BUOY-RZ-008', 'BUOY-NOBODY'] })).resolves.toStrictEqual([{ deviceId: 'BUOY-RZ-008', lastTime: other.time }]);
+        await expect(store.buoys({ deviceIds: [] })).resolves.toStrictEqual([]);
+      });
+    });
+
+    it('observation queries on an empty store answer nothing', async () => {
+      await expect(store.buoys()).resolves.toStrictEqual([]);
+      await expect(store.latestObservations()).resolves.toStrictEqual([]);
+      await expect(store.observations({ deviceId: 'BUOY-RZ-007', from: T0, to: T0 + MIN, every: MIN })).resolves.toStrictEqual([]);
+    });
+
+    it('stores query-injection attempts in device ids and variables literally and matches them exactly', async () => {
+      const hostile = ['") |> drop()', 'x" or r.device != "', '" + "', '${device}', 'a\\b', '\\"', "' OR 1=1 --", "'; DROP TABLE observation; --", 'x") or (r.device =~ /.*/'];
+      const observations = hostile.map((id, i) => observation(id, T0 + i, { variable: id, value: i }));
+      const bystander = observation('BUOY-RZ-007', T0);
+      await store.write([...observations, bystander]);
+      for (const [i, o] of observations.entries()) {
+        const query = { deviceId: o.deviceId, from: T0, to: T0 + 100 };
+        await expect(store.observations(query)).resolves.toStrictEqual([rawRow(o)]);
+        await expect(store.observations({ ...query, variables: [o.variable] })).resolves.toStrictEqual([rawRow(o)]);
+        await expect(store.observations({ ...query, deviceId: 'BUOY-RZ-007', variables: [o.variable] })).resolves.toStrictEqual([]);
+        await expect(store.observations({ ...query, every: MIN, fn: 'last' })).resolves.toStrictEqual([bucketRow(o, Math.floor(o.time / MIN) * MIN, i, 1)]);
+        await expect(store.latestObservations({ deviceIds: [o.deviceId] })).resolves.toStrictEqual([o]);
+        await expect(store.buoys({ deviceIds: [o.deviceId] })).resolves.toStrictEqual([{ deviceId: o.deviceId, lastTime: o.time }]);
+      }
+      await expect(store.buoys().then(byDevice)).resolves.toStrictEqual(byDevice([...observations, bystander].map((o) => ({ deviceId: o.deviceId, lastTime: o.time }))));
+      expect(await store.count('buoy-observation')).toBe(hostile.length + 1);
     });
 
     it('ping resolves while the store is up', async () => {

@@ -1,11 +1,12 @@
-import { StoreUnavailableError, type SeriesRecord, type SeriesStore } from '../../../gateway/store/types.js';
+import type { SpoolTarget } from '../../../gateway/store/spool.js';
+import { StoreUnavailableError, type SeriesRecord } from '../../../gateway/store/types.js';
 
 /**
  * A test double for the store seam: records in a Map keyed by series and time, so writes are
  * idempotent like the real stores'. The test controls whether it is up, how slow it is, and which
  * records it refuses; it counts what it was sent.
  */
-export class MemoryStore implements SeriesStore {
+export class MemoryStore implements SpoolTarget {
   readonly kind = 'memory';
   up = true;
   latencyMs = 0;
@@ -44,15 +45,6 @@ export class MemoryStore implements SeriesStore {
     return [...this.stored.values()].filter((r) => r.kind === kind).length;
   }
 
-  latestFixes(): never {
-    throw new Error('not used by the spool tests');
-  }
-
-  track(): never {
-    throw new Error('not used by the spool tests');
-  }
-
-  async close(): Promise<void> {}
 }
 
 export function seriesKey(r: SeriesRecord): string {

@@ -1,6 +1,7 @@
 import { createLogger } from '../../../core/log.js';
 import { Spool } from '../../../gateway/store/spool.js';
-import { StoreUnavailableError, type SeriesRecord, type SeriesStore } from '../../../gateway/store/types.js';
+import type { SpoolTarget } from '../../../gateway/store/spool.js';
+import { StoreUnavailableError, type SeriesRecord, } from '../../../gateway/store/types.js';
 import type { FromChild, ToChild } from './protocol.js';
 
 /**
@@ -20,14 +21,10 @@ function callParent(msg: { op: 'store-write'; records: SeriesRecord[] } | { op: 
   });
 }
 
-const store: SeriesStore = {
+const store: SpoolTarget = {
   kind: 'parent',
   write: (records) => callParent({ op: 'store-write', records: [...records] }),
   ping: () => callParent({ op: 'store-ping' }),
-  latestFixes: () => Promise.reject(new Error('not used')),
-  track: () => Promise.reject(new Error('not used')),
-  count: () => Promise.reject(new Error('not used')),
-  close: () => Promise.resolve(),
 };
 
 let spool: Spool | undefined;

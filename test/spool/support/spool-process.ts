@@ -2,7 +2,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StoreUnavailableError, type SeriesRecord, type SeriesStore } from '../../../gateway/store/types.js';
+import type { SpoolTarget } from '../../../gateway/store/spool.js';
+import { StoreUnavailableError, type SeriesRecord } from '../../../gateway/store/types.js';
 import type { ChildOptions, FromChild, ToChild } from './protocol.js';
 import { transpileForChild } from './transpile.js';
 
@@ -23,7 +24,7 @@ export class SpoolProcess {
 
   private constructor(
     private readonly child: ChildProcess,
-    private readonly store: SeriesStore,
+    private readonly store: SpoolTarget,
   ) {
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     child.on('message', (msg: FromChild) => this.onMessage(msg));
@@ -33,7 +34,7 @@ export class SpoolProcess {
     });
   }
 
-  static async start(store: SeriesStore, options: ChildOptions): Promise<SpoolProcess> {
+  static async start(store: SpoolTarget, options: ChildOptions): Promise<SpoolProcess> {
     if (!childScript) {
       childDir = mkdtempSync(join(tmpdir(), 'tidewatch-spool-child-'));
       childScript = transpileForChild(join(import.meta.dirname, 'spool-child.ts'), childDir);
