@@ -3,6 +3,11 @@ import { bearerToken, verifyToken, type Role, type TokenIdentity } from '../gate
 import type { ConfigDb } from '../gateway/configdb/database.js';
 import { ApiError } from './errors.js';
 
+/** Roles that may read vessels, positions, tracks, series, zones and alerts (devices only ingest). */
+export const READERS: readonly Role[] = ['regulator', 'researcher', 'admin'];
+/** Roles that manage zones and triage alerts. */
+export const REGULATORS: readonly Role[] = ['regulator', 'admin'];
+
 export interface AuthState {
   identity: TokenIdentity;
 }

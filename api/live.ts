@@ -3,7 +3,8 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../core/log.js';
 import type { AlertChange } from '../gateway/alerts/model.js';
-import type { Role, TokenIdentity } from '../gateway/auth/tokens.js';
+import type { TokenIdentity } from '../gateway/auth/tokens.js';
+import { READERS } from './auth.js';
 import type { ConfigDb } from '../gateway/configdb/database.js';
 import type { GatewayMetrics } from '../gateway/metrics.js';
 import type { LiveBus } from '../gateway/pipeline/live-bus.js';
@@ -25,7 +26,6 @@ import { fixFeature, POSITION_UNITS } from './routes/positions.js';
 export const LIVE_PATH = '/api/v1/live';
 
 /** The roles that read the REST API read the live feed too. */
-const READERS: readonly Role[] = ['regulator', 'researcher', 'admin'];
 
 const DEFAULT_BATCH_MS = 250;
 /** Unsent bytes past which a connection gets nothing new until it has read what it has. */

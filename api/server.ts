@@ -7,7 +7,7 @@ import type { VesselRegistry } from '../gateway/registry/registry.js';
 import type { SeriesStore } from '../gateway/store/types.js';
 import type { AlertStore } from '../gateway/alerts/store.js';
 import type { ZoneStore } from '../gateway/zones/store.js';
-import { requireRole } from './auth.js';
+import { READERS, requireRole } from './auth.js';
 import { corsMiddleware } from './cors.js';
 import { errorMiddleware } from './errors.js';
 import { metaRoutes } from './routes/meta.js';
@@ -33,8 +33,6 @@ export interface ApiDeps {
   health?: () => Record<string, unknown>;
 }
 
-/** Roles that may read positions and vessels (devices only ingest). */
-const READERS = ['regulator', 'researcher', 'admin'] as const;
 
 /** The Koa application: /health and /metrics open; /api/v1 behind tokens. */
 export function createApi(deps: ApiDeps): Koa {

@@ -4,10 +4,9 @@ import { z } from 'zod';
 import { TIME_KEYS } from '../../core/records.js';
 import { ALERT_STATUSES, ALERT_TYPES, SEVERITIES, type Alert, type Evidence, type TriageStep } from '../../gateway/alerts/model.js';
 import { AlertTransitionError, EVIDENCE_KEPT, type AlertStore } from '../../gateway/alerts/store.js';
-import type { Role } from '../../gateway/auth/tokens.js';
 import type { ConfigDb } from '../../gateway/configdb/database.js';
 import { isoTime } from '../../gateway/zones/schema.js';
-import { requireRole, type AuthState } from '../auth.js';
+import { READERS, REGULATORS, requireRole, type AuthState } from '../auth.js';
 import { ApiError } from '../errors.js';
 import type { OpenApiObject, OpenApiPaths } from '../openapi.js';
 import { errorResponses, schemaRef } from '../openapi-document.js';
@@ -16,8 +15,6 @@ import { readJsonBody } from './geofences.js';
 import { POSITION_UNITS } from './positions.js';
 
 /** Researchers may read alerts but not triage them; devices neither. */
-const READERS: readonly Role[] = ['regulator', 'researcher', 'admin'];
-const TRIAGERS: readonly Role[] = ['regulator', 'admin'];
 
 const PATH = '/api/v1/alerts';
 
@@ -89,7 +86,7 @@ const who = (ctx: Context) => (ctx.state as AuthState).identity.name;
 
 export function alertRoutes(deps: { db: ConfigDb; alerts: AlertStore }): Router {
   const read = requireRole(deps.db, READERS);
-  const triage = requireRole(deps.db, TRIAGERS);
+  const triage = requireRole(deps.db, REGULATORS);
   const router = new Router();
 
   router.get(PATH, read, async (ctx) => {
@@ -158,7 +155,7 @@ const alertResponse = (description: string) => ({ description, content: { 'appli
 const triageOperation = (summary: string, description: string): OpenApiObject => ({
   tags: ['alerts'],
   summary,
-  description: `${description} Records the token's name and the time. Roles: ${TRIAGERS.join(', ')}.`,
+  description: `${description} Records the token's name and the time. Roles: ${REGULATORS.join(', ')}.`,
   parameters: [idParameter],
   requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', properties: { note: { type: 'string', maxLength: 2000 } } } } } },
   responses: {

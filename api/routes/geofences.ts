@@ -8,15 +8,13 @@ import { circleToPolygon, ZONE_LIMITS } from '../../gateway/zones/geometry.js';
 import { DEFAULT_TIMEZONE, ZONE_KINDS, type TimeWindow, type ZoneVersion } from '../../gateway/zones/model.js';
 import { isoTime, parseZoneFeature, ZoneInputError, type CheckedZone } from '../../gateway/zones/schema.js';
 import { versionAt, ZoneVersionConflict, type ZoneStore } from '../../gateway/zones/store.js';
-import { requireRole, type AuthState } from '../auth.js';
+import { READERS, REGULATORS, requireRole, type AuthState } from '../auth.js';
 import { ApiError } from '../errors.js';
 import type { OpenApiObject, OpenApiPaths } from '../openapi.js';
 import { errorResponses, schemaRef } from '../openapi-document.js';
 import { bboxParam, parseQuery } from '../params.js';
 
 /** Everyone but devices reads zones; regulators and admins manage them. */
-const READERS: readonly Role[] = ['regulator', 'researcher', 'admin'];
-const MANAGERS: readonly Role[] = ['regulator', 'admin'];
 
 const PATH = '/api/v1/geofences';
 
@@ -124,7 +122,7 @@ const notFound = (id: number) => new ApiError(404, 'not_found', `there is no zon
 export function geofenceRoutes(deps: { db: ConfigDb; zones: ZoneStore; now?: () => number }): Router {
   const now = deps.now ?? Date.now;
   const read = requireRole(deps.db, READERS);
-  const manage = requireRole(deps.db, MANAGERS);
+  const manage = requireRole(deps.db, REGULATORS);
   const router = new Router();
 
   router.get(PATH, read, async (ctx) => {
@@ -287,7 +285,7 @@ export const geofencePaths: OpenApiPaths = {
     post: {
       tags: ['geofences'],
       summary: 'Create a zone',
-      description: `Creates version 1, in force from \`effectiveFrom\`. Returns the zone with \`warnings\` and a Location header. ${UNITS} ${roles(MANAGERS)}`,
+      description: `Creates version 1, in force from \`effectiveFrom\`. Returns the zone with \`warnings\` and a Location header. ${UNITS} ${roles(REGULATORS)}`,
       parameters: [effectiveFromParameter],
       requestBody: zoneBody,
       responses: { 201: withWarnings('created'), ...errorResponses(400, 401, 403), 413: errorResponse('the body is too large'), 415: errorResponse('the body is not JSON') },
@@ -307,7 +305,7 @@ export const geofencePaths: OpenApiPaths = {
     put: {
       tags: ['geofences'],
       summary: 'Change a zone (a new version)',
-      description: `Appends a version in force from \`effectiveFrom\` (default now); the previous one ends then. Nothing is overwritten. ${roles(MANAGERS)}`,
+      description: `Appends a version in force from \`effectiveFrom\` (default now); the previous one ends then. Nothing is overwritten. ${roles(REGULATORS)}`,
       parameters: [idParameter, effectiveFromParameter],
       requestBody: zoneBody,
       responses: { 200: withWarnings('the new version'), ...errorResponses(400, 401, 403, 404), 409: errorResponse('the zone is retired, or effectiveFrom is not after its latest version') },
@@ -315,7 +313,7 @@ export const geofencePaths: OpenApiPaths = {
     delete: {
       tags: ['geofences'],
       summary: 'Retire a zone',
-      description: `Appends a final version that takes the zone out of force from \`effectiveFrom\` (default now); its history stays readable. ${roles(MANAGERS)}`,
+      description: `Appends a final version that takes the zone out of force from \`effectiveFrom\` (default now); its history stays readable. ${roles(REGULATORS)}`,
       parameters: [idParameter, effectiveFromParameter],
       responses: { 200: zoneResponse('the retirement version'), ...errorResponses(400, 401, 403, 404), 409: errorResponse('already retired, or effectiveFrom is not after the latest version') },
     },
