@@ -5,7 +5,7 @@ import { TIME_KEYS } from '../../core/records.js';
 import { ALERT_STATUSES, ALERT_TYPES, SEVERITIES, type Alert, type Evidence, type TriageStep } from '../../gateway/alerts/model.js';
 import { AlertTransitionError, EVIDENCE_KEPT, type AlertStore } from '../../gateway/alerts/store.js';
 import type { ConfigDb } from '../../gateway/configdb/database.js';
-import { isoTime } from '../../gateway/zones/schema.js';
+import { isoTime } from '../../core/schemas.js';
 import { READERS, REGULATORS, requireRole, type AuthState } from '../auth.js';
 import { ApiError } from '../errors.js';
 import type { OpenApiObject, OpenApiPaths } from '../openapi.js';

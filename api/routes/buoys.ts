@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import type { BuoyObservation } from '../../core/records.js';
 import { QC, VARIABLES_BY_NAME } from '../../gateway/decoders/protobuf/variables.js';
-import { ISO_TIME } from '../../gateway/registry/fields.js';
+import { isoTime } from '../../core/schemas.js';
 import { OBSERVATION_AGGREGATES, type SeriesStore } from '../../gateway/store/types.js';
 import { ApiError } from '../errors.js';
 import { requestedFormat, toCsv } from '../formats.js';
@@ -56,8 +56,8 @@ function commaList(known: readonly string[], what: string) {
 const observationQuery = z
   .object({
     variables: commaList(VARIABLE_NAMES, 'a buoy variable').optional(),
-    from: ISO_TIME.optional(),
-    to: ISO_TIME.optional(),
+    from: isoTime.optional(),
+    to: isoTime.optional(),
     every: z
       .string({ message: 'must be given once' })
       .regex(/^\d{1,9}[smhd]$/, 'must be a duration: a whole number and s, m, h or d, like 30s, 10m, 1h or 1d')

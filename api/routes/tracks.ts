@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import type { VesselFix } from '../../core/records.js';
-import { ISO_TIME } from '../../gateway/registry/fields.js';
+import { isoTime } from '../../core/schemas.js';
 import { isIdentifierKey, type VesselRegistry } from '../../gateway/registry/registry.js';
 import type { SeriesStore } from '../../gateway/store/types.js';
 import { ApiError } from '../errors.js';
@@ -42,8 +42,8 @@ export const TRACK_UNITS = {
 const FORMATS = ['geojson', 'json', 'ndjson', 'csv', 'gpx'] as const;
 
 const trackQuery = z.object({
-  from: ISO_TIME.optional(),
-  to: ISO_TIME.optional(),
+  from: isoTime.optional(),
+  to: isoTime.optional(),
   tolerance: z.coerce
     .number({ message: 'tolerance must be a number of metres' })
     .min(0, 'tolerance must be 0 or more metres')

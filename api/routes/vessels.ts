@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { VesselFix, VesselStatic } from '../../core/records.js';
 import type { Role } from '../../gateway/auth/tokens.js';
 import type { ConfigDb } from '../../gateway/configdb/database.js';
-import { IDENTIFIER_KEY, ISO_TIME, VESSEL_FIELDS } from '../../gateway/registry/fields.js';
+import { isoTime } from '../../core/schemas.js';
+import { IDENTIFIER_KEY, VESSEL_FIELDS } from '../../gateway/registry/fields.js';
 import {
   isIdentifierKey,
   isVesselId,
@@ -71,7 +72,7 @@ const dropNulls = (value: unknown) =>
 
 const identifierBody = z.preprocess(
   dropNulls,
-  z.object({ key: IDENTIFIER_KEY, validFrom: ISO_TIME.optional(), validTo: ISO_TIME.optional(), terminalModel: VESSEL_FIELDS.terminalModel.optional() }).strict(),
+  z.object({ key: IDENTIFIER_KEY, validFrom: isoTime.optional(), validTo: isoTime.optional(), terminalModel: VESSEL_FIELDS.terminalModel.optional() }).strict(),
 );
 
 const vesselBody = z.preprocess(
@@ -227,15 +228,15 @@ const idParameter = {
   example: '鲁日渔60123',
 };
 
-const isoTime = (description: string) => ({ type: 'string', format: 'date-time', description: `${description}, ISO 8601 UTC` });
+const isoTimeDoc = (description: string) => ({ type: 'string', format: 'date-time', description: `${description}, ISO 8601 UTC` });
 
 const identifierSchema = {
   type: 'object',
   required: ['key'],
   properties: {
     key: { type: 'string', description: '`mmsi:<9 digits>`, `bds:<card number>` (Beidou 用户地址, no leading zeros) or `dev:<device id>`', example: 'mmsi:412325670' },
-    validFrom: isoTime('start of the period this identifier belongs to the vessel (inclusive); absent: since always'),
-    validTo: isoTime('end of the period (exclusive); absent: still valid'),
+    validFrom: isoTimeDoc('start of the period this identifier belongs to the vessel (inclusive); absent: since always'),
+    validTo: isoTimeDoc('end of the period (exclusive); absent: still valid'),
     terminalModel: { type: 'string', description: 'terminal behind this identifier (selects the Beidou payload codec); absent: the vessel’s' },
   },
 };
@@ -266,7 +267,7 @@ const vesselSchema = {
       description: 'the latest static data broadcast (AIS type 5/24/19) under one of its identifiers',
       properties: {
         key: { type: 'string' },
-        time: isoTime('when last heard'),
+        time: isoTimeDoc('when last heard'),
         name: { type: 'string' },
         callsign: { type: 'string' },
         imo: { type: 'integer' },
@@ -280,7 +281,7 @@ const vesselSchema = {
       type: 'object',
       description: 'the latest fix in the last 30 days',
       properties: {
-        time: isoTime('fix time'),
+        time: isoTimeDoc('fix time'),
         lat: { type: 'number', description: 'degree, WGS-84' },
         lon: { type: 'number', description: 'degree, WGS-84' },
         sog: { type: 'number', description: 'speed over ground, kn' },
@@ -293,7 +294,7 @@ const vesselSchema = {
     boundTo: {
       type: 'array',
       description: 'only for an identifier key: the registered vessels it belongs to, and when (fixes of those periods are under the vessel)',
-      items: { type: 'object', properties: { vessel: { type: 'string' }, validFrom: isoTime('from'), validTo: isoTime('until (exclusive)') } },
+      items: { type: 'object', properties: { vessel: { type: 'string' }, validFrom: isoTimeDoc('from'), validTo: isoTimeDoc('until (exclusive)') } },
     },
   },
 };

@@ -1,7 +1,8 @@
 import iconv from 'iconv-lite';
 import { z } from 'zod';
 import { parseCsv, type CsvRecord } from './csv.js';
-import { BDS_CARD, ISO_TIME, MMSI, VESSEL_FIELDS } from './fields.js';
+import { isoTime } from '../../core/schemas.js';
+import { BDS_CARD, MMSI, VESSEL_FIELDS } from './fields.js';
 import { isVesselId, RegistryError, type IdentifierBinding, type Vessel, type VesselRegistry } from './registry.js';
 
 /**
@@ -172,7 +173,7 @@ const ROW = z.object({
   power: decimal(VESSEL_FIELDS.power).optional(),
   mmsi: MMSI.optional(),
   bdsCard: BDS_CARD.optional(),
-  validFrom: ISO_TIME.optional(),
+  validFrom: isoTime.optional(),
 });
 
 type Row = z.infer<typeof ROW>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoTime } from '../../core/schemas.js';
 import { SEVERITIES } from '../alerts/model.js';
 import { checkZoneGeometry, GeometryError, type GeometryFacts } from './geometry.js';
 import { DEFAULT_TIMEZONE, isTimeZone, ZONE_KINDS, type Position, type ZoneDefinition } from './model.js';
@@ -8,11 +9,6 @@ import { DEFAULT_TIMEZONE, isTimeZone, ZONE_KINDS, type Position, type ZoneDefin
  * MultiPolygon or Tidewatch's Circle `{type: 'Circle', center: [lon, lat], radius: metres}`.
  * Structure and ranges are checked here (zod); the geometry rules in geometry.ts.
  */
-
-/** An ISO 8601 time with a zone (`Z` or `+08:00`), as ms since the epoch. */
-export const isoTime = z.iso
-  .datetime({ offset: true, message: 'must be an ISO 8601 time with a zone, e.g. 2026-05-01T00:00:00Z' })
-  .transform((s) => Date.parse(s));
 
 const position = z
   .array(z.number({ message: 'a coordinate must be a number' }), { message: 'a position must be [longitude, latitude]' })

@@ -101,7 +101,7 @@ describe('alerts API', () => {
       ['type=zone_entry', 'type', /"zone_entry" is not one of zone_enter, zone_exit/],
       ['status=pending', 'status', /not one of open, acknowledged, closed/],
       ['zone=abc', 'zone', /zone id/],
-      ['from=2026-06-01', 'from', /ISO 8601/],
+      ['from=1%20June%202026', 'from', /ISO 8601/],
       [`from=${iso(T0 + H)}&to=${iso(T0)}`, 'to', /to must not be before from/],
       ['limit=0', 'limit', /1 to 1000/],
       ['limit=5000', 'limit', /1 to 1000/],
