@@ -1,3 +1,4 @@
+import type { Context } from 'koa';
 import { z } from 'zod';
 import { ApiError } from './errors.js';
 
@@ -25,3 +26,28 @@ export const bboxParam = z
     if (minLon > maxLon || minLat > maxLat) return bad('bbox minimum is greater than its maximum');
     return [minLon, minLat, maxLon, maxLat] as const;
   });
+
+/**
+ * The request body parsed as JSON; undefined when there is none. 415 for another content type, 413
+ * past `limit` bytes, 400 when it is not JSON.
+ */
+export async function readJsonBody(ctx: Context, limit: number): Promise<unknown> {
+  const type = ctx.request.is('application/json', '+json');
+  if (type === null || ctx.request.length === 0) return undefined;
+  if (type === false) throw new ApiError(415, 'unsupported_media_type', `send the body as JSON (Content-Type: application/json), not ${ctx.get('content-type')}`);
+  const tooLarge = () => new ApiError(413, 'too_large', `the body is larger than ${limit} bytes`);
+  if ((ctx.request.length ?? 0) > limit) throw tooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw tooLarge();
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch (e) {
+    throw new ApiError(400, 'bad_body', `the body is not valid JSON: ${(e as Error).message}`);
+  }
+}
+

@@ -10,8 +10,7 @@ import { READERS, REGULATORS, requireRole, type AuthState } from '../auth.js';
 import { ApiError } from '../errors.js';
 import type { OpenApiObject, OpenApiPaths } from '../openapi.js';
 import { errorResponses, schemaRef } from '../openapi-document.js';
-import { parseQuery } from '../params.js';
-import { readJsonBody } from './geofences.js';
+import { parseQuery, readJsonBody } from '../params.js';
 import { POSITION_UNITS } from './positions.js';
 
 /** Researchers may read alerts but not triage them; devices neither. */

@@ -13,7 +13,7 @@ import { READERS, REGULATORS, requireRole, type AuthState } from '../auth.js';
 import { ApiError } from '../errors.js';
 import type { OpenApiObject, OpenApiPaths } from '../openapi.js';
 import { errorResponses, schemaRef } from '../openapi-document.js';
-import { bboxParam, parseQuery } from '../params.js';
+import { bboxParam, parseQuery, readJsonBody } from '../params.js';
 
 /** Everyone but devices reads zones; regulators and admins manage them. */
 
@@ -24,29 +24,6 @@ const ZONE_UNITS = { coordinates: 'degree (WGS-84 lon, lat)', radius: 'm', areaK
 /** A zone of ZONE_LIMITS.maxPositions positions is about 400 kB of JSON; leave room for properties. */
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
-/**
- * The request body parsed as JSON; undefined when there is none. 415 for another content type, 413
- * past `limit` bytes, 400 when it is not JSON. (Shared with the alerts routes.)
- */
-export async function readJsonBody(ctx: Context, limit = MAX_BODY_BYTES): Promise<unknown> {
-  const type = ctx.request.is('application/json', '+json');
-  if (type === null || ctx.request.length === 0) return undefined;
-  if (type === false) throw new ApiError(415, 'unsupported_media_type', `send the body as JSON (Content-Type: application/json), not ${ctx.get('content-type')}`);
-  const tooLarge = () => new ApiError(413, 'too_large', `the body is larger than ${limit} bytes`);
-  if ((ctx.request.length ?? 0) > limit) throw tooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw tooLarge();
-    chunks.push(chunk);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch (e) {
-    throw new ApiError(400, 'bad_body', `the body is not valid JSON: ${(e as Error).message}`);
-  }
-}
 
 const idParam = z.object({ id: z.coerce.number({ message: 'id must be a zone id (a positive integer)' }).int().positive('id must be a zone id (a positive integer)') });
 
@@ -101,7 +78,7 @@ function zoneFeature(v: ZoneVersion, at: number, circlesAs: 'circle' | 'polygon'
 
 async function checkedBody(ctx: Context): Promise<CheckedZone> {
   try {
-    return parseZoneFeature(await readJsonBody(ctx));
+    return parseZoneFeature(await readJsonBody(ctx, MAX_BODY_BYTES));
   } catch (e) {
     if (e instanceof ZoneInputError) throw new ApiError(400, e.path.startsWith('geometry') ? 'invalid_geometry' : 'bad_parameter', e.message, e.path || undefined);
     throw e;

@@ -22,8 +22,7 @@ import { requireRole, type AuthState } from '../auth.js';
 import { ApiError } from '../errors.js';
 import type { OpenApiObject, OpenApiPaths } from '../openapi.js';
 import { errorResponses } from '../openapi-document.js';
-import { parseQuery } from '../params.js';
-import { readJsonBody } from './geofences.js';
+import { parseQuery, readJsonBody } from '../params.js';
 import { POSITION_UNITS } from './positions.js';
 
 /**
