@@ -255,7 +255,7 @@ export class EmbeddedSeriesStore implements SeriesStore {
     // minLon > maxLon crosses the antimeridian. JSON arrays stand in for IN lists of any length.
     this.latestStatement = this.db.prepare(
       `WITH candidate AS (
-         SELECT vessel, source, key, time, row_number() OVER (PARTITION BY vessel ORDER BY time DESC) AS rank
+         SELECT vessel, source, key, time, row_number() OVER (PARTITION BY vessel ORDER BY time DESC, source DESC, key DESC) AS rank
          FROM latest_fix
          WHERE time >= :since
            AND (:sources IS NULL OR source IN (SELECT value FROM json_each(:sources)))
@@ -266,9 +266,10 @@ export class EmbeddedSeriesStore implements SeriesStore {
        WHERE c.rank = 1
          AND (:minLon IS NULL OR (
            f.lat BETWEEN :minLat AND :maxLat
-           AND CASE WHEN :minLon <= :maxLon THEN f.lon BETWEEN :minLon AND :maxLon ELSE f.lon >= :minLon OR f.lon <= :maxLon END))`,
+           AND CASE WHEN :minLon <= :maxLon THEN f.lon BETWEEN :minLon AND :maxLon ELSE f.lon >= :minLon OR f.lon <= :maxLon END))
+       ORDER BY f.vessel`,
     );
-    this.trackStatement = this.db.prepare(`SELECT * FROM fix WHERE vessel = ? AND time >= ? AND time < ? ORDER BY time LIMIT ?`);
+    this.trackStatement = this.db.prepare(`SELECT * FROM fix WHERE vessel = ? AND time >= ? AND time < ? ORDER BY time, source, key LIMIT ?`);
     this.rawObservationsStatement = this.db.prepare(
       `SELECT time, variable, value, unit, depth, sensor_index, qc FROM observation WHERE ${OBSERVATION_FILTER}
        ORDER BY time, variable, depth, sensor_index LIMIT :limit`,

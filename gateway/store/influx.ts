@@ -3,7 +3,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { flux, fluxDuration, fluxExpression, HttpError, InfluxDB, type FluxParameterLike, type ParameterizedQuery, type QueryApi } from '@influxdata/influxdb-client';
 import type { Config } from '../../core/config.js';
 import type { BuoyObservation, VesselFix } from '../../core/records.js';
-import {
+import { compareFixes,
   checkObservationQuery,
   LATEST_LOOKBACK_MS,
   StoreUnavailableError,
@@ -370,9 +370,9 @@ from(bucket: ${this.connection.bucket})
       if (row.lat == null || row.lon == null) continue;
       const fix = fixFromRow(row);
       const seen = newest.get(fix.vessel as string);
-      if (!seen || fix.time > seen.time) newest.set(fix.vessel as string, fix);
+      if (!seen || compareFixes(seen, fix) < 0) newest.set(fix.vessel as string, fix);
     }
-    const fixes = [...newest.values()];
+    const fixes = [...newest.values()].sort((a, b) => ((a.vessel as string) < (b.vessel as string) ? -1 : 1));
     return query.bbox ? fixes.filter((f) => inBBox(f, query.bbox as BBox)) : fixes;
   }
 
@@ -389,7 +389,7 @@ from(bucket: ${this.connection.bucket})
   |> filter(fn: (r) => r._time < ${new Date(query.to)})
   |> v1.fieldsAsCols()
   |> group()
-  |> sort(columns: ["_time"])
+  |> sort(columns: ["_time", "source", "key"])
   ${limit}`,
       'query a track',
     );

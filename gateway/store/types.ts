@@ -119,6 +119,18 @@ export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';
 }
 
+/**
+ * The order every store gives fixes: by time; at the same time by source, then identifier key, so
+ * the two stores answer identically even when AIS and Beidou report one vessel in the same ms.
+ * `latestFixes` takes the greatest of a vessel's fixes in this order (the newest, and on a tie
+ * the source that sorts last) — 'ais' < 'bds-rdss' < 'bds-rnss' < 'protobuf' — and lists vessels by id.
+ */
+export function compareFixes(a: VesselFix, b: VesselFix): number {
+  if (a.time !== b.time) return a.time - b.time;
+  if (a.source !== b.source) return a.source < b.source ? -1 : 1;
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
 export interface SeriesStore {
   /** `embedded` or `influxdb`: shown in /health and logs. */
   readonly kind: string;
