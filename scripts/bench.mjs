@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { join, resolve } from 'node:path';
 import { runAis } from './bench/ais.mjs';
+import { apiTargetLines, runApi } from './bench/api.mjs';
 import { runE2e } from './bench/e2e.mjs';
 import { runIngest } from './bench/ingest.mjs';
 import { benchTempDir, gpsdSourceTree, loadGpsdCapture, repeatLines, writeLines } from './bench/input.mjs';
@@ -12,7 +13,7 @@ import { runProtobuf } from './bench/protobuf.mjs';
 import { fmtRate, fmtRatio, machineLine, markdownReport, textTable } from './bench/report.mjs';
 import { ensureBuilt } from './bench/util.mjs';
 
-const SECTIONS = ['ais', 'protobuf', 'e2e', 'ingest'];
+const SECTIONS = ['ais', 'protobuf', 'e2e', 'ingest', 'api'];
 
 const HELP = `Usage: npm run bench [-- options]        (or: node scripts/bench.mjs [options])
 
@@ -34,6 +35,11 @@ Sections:
              (started here; scripts/influxdb.sh build, or $INFLUXD_BIN), each beside the same points
              written straight to that store without the gateway (EmbeddedSeriesStore.write; the
              @influxdata/influxdb-client WriteApi alone); stored counts checked, peak RSS and CPU.
+  api        query latency (p50/p95/max ms) through the API beside the same query straight against the
+             store, same run: a registered trawler's 24 h track (8,640 fixes; GET /api/v1/vessels/:id/track
+             vs store.track) and the latest positions of --api-vessels vessels (GET /api/v1/positions/latest
+             vs store.latestFixes), data written straight to the embedded store and to a real InfluxDB
+             1.8.10 (started here), \`tidewatch serve\` in its own process; where the API's time goes.
 
 Options:
   --only LIST        sections to run, comma-separated: ${SECTIONS.join(', ')} (default: all)
@@ -46,8 +52,16 @@ Options:
   --ingest-vessels N         distinct MMSIs sending them (default max(2000, messages/30); at least messages/30)
   --ingest-connections N     WebSocket connections (receiver stations) feeding the gateway (default 4)
   --ingest-lines-per-message N  AIS lines per WebSocket text message (default 500)
-  --ingest-runs N            runs of each ingest measurement, median reported (default 1)
+  --ingest-runs N            runs of each ingest measurement, median reported (default 3)
   --ingest-cpu-prof DIR      run the gateway under node --cpu-prof, profiles into DIR/embedded, DIR/influxdb
+  --api-track-iterations N   timed track requests per path (store, API) in the api section (default 200)
+  --api-latest-iterations N  timed latest-position requests per path (default 50)
+  --api-vessels N            vessels with a recent position (default 10000)
+  --api-registered N         of which in the registry, the tracked trawler included (default 2000)
+  --api-stores LIST          embedded, influxdb or both, comma-separated (default both)
+  --api-max-seconds S        a query whose timed rounds have taken S seconds stops after 10 rounds (default 120)
+  --api-cpu-prof DIR         after the timed runs, profile the gateway per store and query (node --cpu-prof,
+                             into DIR/<store>-<query>) and print its top self time
   --no-common        skip the AIS table restricted to the types every decoder decodes
   --no-build         do not run \`npm run build\`; measure dist/ as it is
   --gpsd-src DIR     gpsd source tree (default: $GPSD_SRC, else what scripts/fetch-gpsd-src.sh prints;
@@ -79,8 +93,15 @@ function parseOptions(argv) {
       'ingest-vessels': { type: 'string' },
       'ingest-connections': { type: 'string', default: '4' },
       'ingest-lines-per-message': { type: 'string', default: '500' },
-      'ingest-runs': { type: 'string', default: '1' },
+      'ingest-runs': { type: 'string', default: '3' },
       'ingest-cpu-prof': { type: 'string' },
+      'api-track-iterations': { type: 'string', default: '200' },
+      'api-latest-iterations': { type: 'string', default: '50' },
+      'api-vessels': { type: 'string', default: '10000' },
+      'api-registered': { type: 'string', default: '2000' },
+      'api-stores': { type: 'string', default: 'embedded,influxdb' },
+      'api-max-seconds': { type: 'string', default: '120' },
+      'api-cpu-prof': { type: 'string' },
       'no-common': { type: 'boolean', default: false },
       'no-build': { type: 'boolean', default: false },
       'gpsd-src': { type: 'string' },
@@ -93,6 +114,11 @@ function parseOptions(argv) {
   });
   const only = values.only ? values.only.split(',').map((s) => s.trim()).filter(Boolean) : SECTIONS;
   for (const s of only) if (!SECTIONS.includes(s)) throw new Error(`--only: unknown section "${s}" (known: ${SECTIONS.join(', ')})`);
+  const apiStores = values['api-stores'].split(',').map((s) => s.trim()).filter(Boolean);
+  for (const s of apiStores) if (!['embedded', 'influxdb'].includes(s)) throw new Error(`--api-stores: unknown store "${s}" (known: embedded, influxdb)`);
+  const apiVessels = positiveInt('api-vessels', values['api-vessels']);
+  const apiRegistered = positiveInt('api-registered', values['api-registered']);
+  if (apiRegistered > apiVessels) throw new Error(`--api-registered ${apiRegistered} is more than --api-vessels ${apiVessels}`);
   return {
     help: values.help,
     only,
@@ -107,6 +133,13 @@ function parseOptions(argv) {
     ingestLinesPerMessage: positiveInt('ingest-lines-per-message', values['ingest-lines-per-message']),
     ingestRuns: positiveInt('ingest-runs', values['ingest-runs']),
     ingestCpuProf: values['ingest-cpu-prof'] === undefined ? undefined : resolve(values['ingest-cpu-prof']),
+    apiTrackIterations: positiveInt('api-track-iterations', values['api-track-iterations']),
+    apiLatestIterations: positiveInt('api-latest-iterations', values['api-latest-iterations']),
+    apiVessels,
+    apiRegistered,
+    apiStores,
+    apiMaxSeconds: positiveInt('api-max-seconds', values['api-max-seconds']),
+    apiCpuProf: values['api-cpu-prof'] === undefined ? undefined : resolve(values['api-cpu-prof']),
     aisCommon: !values['no-common'],
     build: !values['no-build'],
     gpsdSrc: values['gpsd-src'],
@@ -157,6 +190,7 @@ function targetLines(sections) {
       lines.push(`${g.rate >= 50_000 ? 'MET    ' : 'NOT MET'}  ≥ 50,000 AIS messages/s in → stored on this machine (${label}): ${fmtRate(g.rate, g.unit)}`);
     }
   }
+  lines.push(...apiTargetLines(sections));
   return lines;
 }
 
@@ -220,6 +254,7 @@ async function main() {
       });
     }
     if (opts.only.includes('ingest')) await run('ingest', () => runIngest({ opts, tmp, log }));
+    if (opts.only.includes('api')) await run('api', () => runApi({ opts, tmp, log }));
   } finally {
     tmp.cleanup();
     if (opts.keepInput) log(`inputs kept in ${tmp.dir}`);

@@ -9,7 +9,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { cpus, loadavg } from 'node:os';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -200,6 +200,26 @@ function cpuSeconds(pid) {
   } catch {
     return undefined;
   }
+}
+
+/** CPU seconds the whole machine has spent busy (all cores; Linux /proc/stat), undefined when unreadable. */
+function machineBusySeconds() {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal: all but idle and iowait
+    return (f[0] + f[1] + f[2] + f[5] + f[6] + (f[7] || 0)) / CLK_TCK;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU seconds other processes used in a timed window: the machine's busy time minus the measured
+ * processes' (`ours`: CPU seconds of every process of the bench that ran in the window).
+ */
+function otherCpu(busy0, ours) {
+  const busy = machineBusySeconds();
+  return busy === undefined || busy0 === undefined || ours.some((x) => x === undefined) ? undefined : Math.max(0, busy - busy0 - ours.reduce((a, b) => a + b, 0));
 }
 
 /** VmHWM (peak RSS) and VmRSS of a process in bytes. */
@@ -583,9 +603,13 @@ async function gatewayRun({ input, n, influx, dir, opts, cpuProfDir, log }) {
     let t0;
     let cpu0;
     let influxCpu0;
+    let busy0;
+    let self0;
     let watching;
     sockets = await sendAll(gw.url, gw.token, input.perConn, {
       onStart: () => {
+        busy0 = machineBusySeconds();
+        self0 = process.cpuUsage();
         cpu0 = cpuSeconds(gw.pid);
         influxCpu0 = influx ? cpuSeconds(influx.pid) : undefined;
         t0 = process.hrtime.bigint();
@@ -598,6 +622,8 @@ async function gatewayRun({ input, n, influx, dir, opts, cpuProfDir, log }) {
     const ns = Number(done.at - t0);
     const cpu = cpuSeconds(gw.pid) - cpu0;
     const influxCpu = influx ? cpuSeconds(influx.pid) - influxCpu0 : undefined;
+    const self = process.cpuUsage(self0);
+    const other = otherCpu(busy0, [cpu, influxCpu ?? 0, (self.user + self.system) / 1e6]);
     const mem = memoryOf(gw.pid);
     for (const ws of sockets) ws.close(1000);
     sockets = [];
@@ -610,6 +636,7 @@ async function gatewayRun({ input, n, influx, dir, opts, cpuProfDir, log }) {
       count,
       cpu,
       influxCpu,
+      otherCpu: other,
       peakRssBytes: mem.peak,
       baselineRssBytes: before.rss,
       heapPeakDeltaBytes: done.heapPeakBytes !== undefined && heapBefore !== undefined ? done.heapPeakBytes - heapBefore : undefined,
@@ -624,7 +651,7 @@ async function gatewayRun({ input, n, influx, dir, opts, cpuProfDir, log }) {
       },
     };
     log(
-      `    ${fmtInt((n * 1e9) / ns)} msg/s in → stored (${(ns / 1e9).toFixed(2)} s; all written out by the sender after ${(sentNs / 1e9).toFixed(2)} s, all accepted after ${done.acceptedSeconds?.toFixed(2) ?? '?'} s), ${fmtInt(count)} in the store, gateway CPU ${cpu.toFixed(1)} s, peak RSS ${((mem.peak ?? 0) / 2 ** 20).toFixed(0)} MiB, heap peak ${(((done.heapPeakBytes ?? 0) - (heapBefore ?? 0)) / 2 ** 20).toFixed(0)} MiB over idle`,
+      `    ${fmtInt((n * 1e9) / ns)} msg/s in → stored (${(ns / 1e9).toFixed(2)} s; all written out by the sender after ${(sentNs / 1e9).toFixed(2)} s, all accepted after ${done.acceptedSeconds?.toFixed(2) ?? '?'} s), ${fmtInt(count)} in the store, gateway CPU ${cpu.toFixed(1)} s, peak RSS ${((mem.peak ?? 0) / 2 ** 20).toFixed(0)} MiB, heap peak ${(((done.heapPeakBytes ?? 0) - (heapBefore ?? 0)) / 2 ** 20).toFixed(0)} MiB over idle${otherNote({ ns, otherCpu: other })}`,
     );
     return result;
   } catch (e) {
@@ -639,9 +666,14 @@ async function gatewayRun({ input, n, influx, dir, opts, cpuProfDir, log }) {
 
 // --- the section --------------------------------------------------------------------------------
 
+/** For the progress log: other processes' CPU in a run's timed window. */
+function otherNote(r) {
+  return r.otherCpu === undefined ? '' : `; other processes: ${r.otherCpu.toFixed(1)} CPU s (${((r.otherCpu * 1e11) / r.ns / cpus().length).toFixed(0)}% of the machine)`;
+}
+
+/** CPU seconds of the measured process in the timed window, and that as a share of one core. */
 function cpuCell(r) {
-  const own = r.cpu === undefined ? '—' : `${r.cpu.toFixed(1)} s (${((r.cpu * 1e9 * 100) / r.ns).toFixed(0)}%)`;
-  return own;
+  return r.cpu === undefined ? '—' : `${r.cpu.toFixed(1)} s (${((r.cpu * 1e9 * 100) / r.ns).toFixed(0)}%)`;
 }
 
 /** Median run by throughput, with the peak RSS the highest of all runs (reported as is: conservative). */
@@ -656,7 +688,6 @@ export async function runIngest({ opts, tmp, log }) {
   const n = opts.ingestMessages;
   const vessels = vesselsFor(n, opts.ingestVessels);
   const runs = opts.ingestRuns;
-  const loadBefore = loadavg()[0];
   const removeReaper = installReaper();
   const base = mkdtempSync(join(tmp.dir, 'ingest-'));
   const results = { rawEmbedded: [], gwEmbedded: [], rawInflux: [], gwInflux: [] };
@@ -687,7 +718,7 @@ export async function runIngest({ opts, tmp, log }) {
         const dir = join(base, `raw-embedded-${run}`);
         try {
           const r = await runWorker('ingest.mjs', ['raw-embedded', ...workerArgs, '--dir', dir]);
-          log(`    ${fmtInt(r.rate)} points/s (${(r.ns / 1e9).toFixed(2)} s), ${fmtInt(r.count)} in the store`);
+          log(`    ${fmtInt(r.rate)} points/s (${(r.ns / 1e9).toFixed(2)} s), ${fmtInt(r.count)} in the store${otherNote(r)}`);
           return r;
         } finally {
           rmSync(dir, { recursive: true, force: true });
@@ -717,7 +748,7 @@ export async function runIngest({ opts, tmp, log }) {
         await settle(influx.pid);
         try {
           const r = await runWorker('ingest.mjs', ['raw-influx', ...workerArgs, '--url', influx.url, '--bucket', `${db}/autogen`, '--influxd-pid', String(influx.pid)]);
-          log(`    ${fmtInt(r.rate)} points/s (${(r.ns / 1e9).toFixed(2)} s), ${fmtInt(r.count)} in the store`);
+          log(`    ${fmtInt(r.rate)} points/s (${(r.ns / 1e9).toFixed(2)} s), ${fmtInt(r.count)} in the store${otherNote(r)}`);
           return r;
         } finally {
           await influxQl(influx.url, `DROP DATABASE ${db}`).catch(() => {});
@@ -737,8 +768,7 @@ export async function runIngest({ opts, tmp, log }) {
       });
     }
 
-    const load = [loadBefore, loadavg()[0]];
-    return section({ n, vessels, runs, input, opts, results, failures, influxVersion: influx?.version, load });
+    return section({ n, vessels, runs, input, opts, results, failures, influxVersion: influx?.version });
   } finally {
     await influx?.stop().catch(() => {});
     for (const c of children) c.kill('SIGKILL');
@@ -747,7 +777,7 @@ export async function runIngest({ opts, tmp, log }) {
   }
 }
 
-function section({ n, vessels, runs, input, opts, results, failures, influxVersion, load }) {
+function section({ n, vessels, runs, input, opts, results, failures, influxVersion }) {
   const clientVersion = (() => {
     try {
       return JSON.parse(readFileSync(join(REPO, 'node_modules', '@influxdata', 'influxdb-client', 'package.json'), 'utf8')).version;
@@ -759,7 +789,7 @@ function section({ n, vessels, runs, input, opts, results, failures, influxVersi
   const spec = [
     { key: 'rawEmbedded', store: 'embedded', gateway: false, name: `EmbeddedSeriesStore.write alone, ${fmtInt(RAW_BATCH)}/batch → embedded`, unit: 'points/s' },
     { key: 'gwEmbedded', store: 'embedded', gateway: true, name: 'tidewatch serve: WebSocket in → embedded store', unit: 'msg/s' },
-    { key: 'rawInflux', store: 'influxdb', gateway: false, name: `@influxdata/influxdb-client@${clientVersion} WriteApi alone → ${influxName}`, unit: 'points/s' },
+    { key: 'rawInflux', store: 'influxdb', gateway: false, name: `@influxdata/influxdb-client@${clientVersion} WriteApi alone, ${fmtInt(RAW_BATCH)}/batch → ${influxName}`, unit: 'points/s' },
     { key: 'gwInflux', store: 'influxdb', gateway: true, name: `tidewatch serve: WebSocket in → ${influxName}`, unit: 'msg/s' },
   ];
   const summary = {};
@@ -809,14 +839,22 @@ function section({ n, vessels, runs, input, opts, results, failures, influxVersi
   }
   notes.push(
     `"ours / this" on a raw row is gateway / raw on that store: the share of the store's own write rate the whole gateway keeps. CPU: user + system seconds of the measured process during the timed window (% of one core); influxd: InfluxDB's CPU in the same window.`,
-    `Gateway rows: \`node dist/gateway/cli/main.js serve\` in its own process (fresh data directory, device token made with \`tidewatch token create\`, HTTP on a free port, NMEA off, log level warn), fed by ${opts.ingestConnections} WebSocket connection${opts.ingestConnections === 1 ? '' : 's'} to /ingest (one receiver station each; a vessel is heard by one station) sending ${fmtInt(input.messages)} text messages of ${opts.ingestLinesPerMessage} lines (${(input.bytes / 1e6).toFixed(1)} MB), at most 4 sends in flight per connection (back-pressure: the gateway pauses reading). Timed from the first send until /metrics shows all ${fmtInt(n)} records written to the store (tidewatch_stored_records, polled every 20 ms); then the gateway is stopped (SIGINT) and the store is counted. Peak RSS: the gateway process's VmHWM (whole run); RSS Δ: that minus its RSS before the first send.`,
-    `Raw rows: the same ${fmtInt(n)} lines decoded and normalised untimed by the project's own code into the records the gateway stores, then written in a fresh process: embedded — EmbeddedSeriesStore.write, ${fmtInt(RAW_BATCH)} records a call, awaited in turn, into a fresh series.db; InfluxDB — the client's WriteApi (batchSize ${fmtInt(RAW_BATCH)}, its defaults otherwise: gzip above 1 kB like the gateway's, batches sent as they fill), line protocol of the same shape built in the timed loop (measurement vessel_fix, tags key/source/vessel, the same fields, ms precision), timed until every batch has succeeded (writeSuccess). Peak RSS there: the timed window's high-water mark, the ${fmtInt(n)} records in memory included.`,
+    `Gateway rows: \`node dist/gateway/cli/main.js serve\` in its own process (fresh data directory, device token made with \`tidewatch token create\`, HTTP on a free port, NMEA off, log level warn), fed by ${opts.ingestConnections} WebSocket connection${opts.ingestConnections === 1 ? '' : 's'} to /ingest (one receiver station each; a vessel is heard by one station) sending ${fmtInt(input.messages)} text messages of ${opts.ingestLinesPerMessage} lines (${(input.bytes / 1e6).toFixed(1)} MB), at most 4 sends in flight per connection (back-pressure: the gateway pauses reading). Timed from the first send until /metrics shows all ${fmtInt(n)} records written to the store (tidewatch_stored_records; /metrics polled every 50 ms, every 20 ms once all are accepted — about 1% of the gateway's CPU); then the gateway is stopped (SIGINT) and the store is counted. Peak RSS: the gateway process's VmHWM (whole run); RSS Δ: that minus its RSS before the first send.`,
+    `Raw rows: the same ${fmtInt(n)} lines decoded and normalised untimed by the project's own code into the records the gateway stores, then written in a fresh process: embedded — EmbeddedSeriesStore.write, ${fmtInt(RAW_BATCH)} records a call, awaited in turn, into a fresh series.db; InfluxDB — the client's WriteApi, ${fmtInt(RAW_BATCH)} lines a batch with its flush awaited before the next (as the gateway's InfluxDB store writes; the client's defaults otherwise, gzip above 1 kB like the gateway's), line protocol of the same shape built in the timed loop (measurement vessel_fix, tags key/source/vessel, the same fields, ms precision), every batch acknowledged (writeSuccess). Peak RSS there: the timed window's high-water mark, the ${fmtInt(n)} records in memory included.`,
     `InfluxDB: one influxd (${influxName}, scripts/influxdb.sh) on loopback for the whole section; every run writes into a database of its own (raw: created just before; gateway: created by the gateway at start, as in production), dropped afterwards, with influxd idle before the run starts.`,
   );
   const cores = cpus().length;
-  notes.push(
-    `Machine load (1-minute load average) ${load[0].toFixed(1)} when the section started, ${load[1].toFixed(1)} when it ended, on ${cores} cores${Math.max(...load) > cores / 2 ? ': other work was running, so these numbers are lower and noisier than on an idle machine' : ''}.`,
-  );
+  // Other processes' CPU in each timed window, as a share of the machine's (all cores) time in it.
+  const shares = Object.values(results)
+    .flat()
+    .filter((r) => r.otherCpu !== undefined)
+    .map((r) => r.otherCpu / ((r.ns / 1e9) * cores));
+  if (shares.length) {
+    const worst = Math.max(...shares);
+    notes.push(
+      `Other processes on the machine used at most ${(worst * 100).toFixed(0)}% of its ${cores} cores during any timed window (busy time in /proc/stat minus the measured processes')${worst > 0.1 ? ': other work was running, so these numbers are lower and noisier than on an idle machine' : ''}.`,
+    );
+  }
   if (runs > 1) notes.push(`${runs} runs of each, alternating raw and gateway per store; throughput: the median run (best in its own column); peak RSS: the highest of the runs.`);
   return {
     id: 'ingest',
@@ -855,6 +893,7 @@ async function rawEmbedded(records, { dir }) {
   const store = new EmbeddedSeriesStore(join(dir, 'series.db'));
   try {
     const probe = new MemoryProbe();
+    const busy0 = machineBusySeconds();
     const cpu0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     for (let i = 0; i < records.length; i += RAW_BATCH) {
@@ -863,49 +902,59 @@ async function rawEmbedded(records, { dir }) {
     }
     const ns = Number(process.hrtime.bigint() - t0);
     const cpu = process.cpuUsage(cpu0);
+    const other = otherCpu(busy0, [(cpu.user + cpu.system) / 1e6]);
     const memory = probe.result();
     const count = await store.count('vessel-fix');
-    return { ns, count, cpu: (cpu.user + cpu.system) / 1e6, peakRssBytes: memory.peakRssBytes, baselineRssBytes: memory.baselineRssBytes };
+    return { ns, count, cpu: (cpu.user + cpu.system) / 1e6, otherCpu: other, peakRssBytes: memory.peakRssBytes, baselineRssBytes: memory.baselineRssBytes };
   } finally {
     await store.close();
   }
 }
 
+/**
+ * The client alone, written the way its users write: a WriteApi with batching, a batch of RAW_BATCH
+ * lines at a time and its flush awaited before the next (the client's own defaults otherwise, gzip
+ * included). Firing every batch at once instead makes influxd 1.8 answer 500 "timeout" on a busy
+ * 2-core machine; awaited batches are also what the gateway's InfluxDB store does, so the ratio shows
+ * the gateway's own cost.
+ */
 async function rawInflux(records, { url, bucket, influxdPid }) {
   const { InfluxDB } = await import('@influxdata/influxdb-client');
   const client = new InfluxDB({ url, token: INFLUX_TOKEN, timeout: 120_000 });
   let written = 0;
   let failure;
-  let onProgress = () => {};
   const writeApi = client.getWriteApi('', bucket, 'ms', {
-    batchSize: RAW_BATCH,
+    batchSize: RAW_BATCH + 1, // sent by flush() below, not in the background
     flushInterval: 0,
     maxRetries: 0,
     writeSuccess(lines) {
       written += lines.length;
-      onProgress();
     },
     writeFailed(error) {
       failure ??= error;
-      onProgress();
     },
   });
   const probe = new MemoryProbe();
+  const busy0 = machineBusySeconds();
   const influxCpu0 = cpuSeconds(influxdPid);
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
-  for (let i = 0; i < records.length; i++) writeApi.writeRecord(fixLine(records[i]));
-  await writeApi.flush();
-  // flush() sends the last batch; the earlier ones went out as they filled: wait for all of them.
-  while (written < records.length && !failure) await new Promise((resolve) => (onProgress = resolve));
+  for (let i = 0; i < records.length && !failure; i += RAW_BATCH) {
+    const end = Math.min(records.length, i + RAW_BATCH);
+    for (let j = i; j < end; j++) writeApi.writeRecord(fixLine(records[j]));
+    await writeApi.flush();
+    probe.sample();
+  }
   const ns = Number(process.hrtime.bigint() - t0);
   const cpu = process.cpuUsage(cpu0);
   const influxCpu = cpuSeconds(influxdPid) - influxCpu0;
+  const other = otherCpu(busy0, [(cpu.user + cpu.system) / 1e6, influxCpu]);
   const memory = probe.result();
   await writeApi.close().catch(() => {});
   if (failure) throw new Error(`InfluxDB write failed: ${failure.message}`);
+  if (written !== records.length) throw new Error(`InfluxDB acknowledged ${written} of ${records.length} lines`);
   const count = await countStored({ influx: { url }, bucket });
-  return { ns, count, cpu: (cpu.user + cpu.system) / 1e6, influxCpu, peakRssBytes: memory.peakRssBytes, baselineRssBytes: memory.baselineRssBytes };
+  return { ns, count, cpu: (cpu.user + cpu.system) / 1e6, influxCpu, otherCpu: other, peakRssBytes: memory.peakRssBytes, baselineRssBytes: memory.baselineRssBytes };
 }
 
 async function workerRun(argv) {
