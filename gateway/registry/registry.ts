@@ -327,7 +327,16 @@ export class VesselRegistry {
   }
 
   private withIdentifiers(rows: VesselRow[]): Vessel[] {
-    const stmt = this.db.prepare('SELECT * FROM vessel_identifier WHERE vessel_id = ? ORDER BY key, valid_from');
+    // One query for all the bindings (not one per vessel): a page may hold thousands of vessels.
+    const bindings = new Map<string, BindingRow[]>();
+    const all = this.db
+      .prepare('SELECT * FROM vessel_identifier WHERE vessel_id IN (SELECT value FROM json_each(?)) ORDER BY vessel_id, key, valid_from')
+      .all(JSON.stringify(rows.map((r) => r.id))) as BindingRow[];
+    for (const b of all) {
+      const list = bindings.get(b.vessel_id);
+      if (list) list.push(b);
+      else bindings.set(b.vessel_id, [b]);
+    }
     return rows.map((r) => {
       const v: Vessel = { id: r.id, identifiers: [] };
       if (r.hull_name !== null) v.hullName = r.hull_name;
@@ -340,7 +349,7 @@ export class VesselRegistry {
       if (r.terminal_model !== null) v.terminalModel = r.terminal_model;
       if (r.length_m !== null) v.length = r.length_m;
       if (r.power_kw !== null) v.power = r.power_kw;
-      for (const b of stmt.all(r.id) as BindingRow[]) {
+      for (const b of bindings.get(r.id) ?? []) {
         const binding: IdentifierBinding = { key: b.key };
         if (b.valid_from !== 0) binding.validFrom = b.valid_from;
         if (b.valid_to !== null) binding.validTo = b.valid_to;
@@ -380,12 +389,11 @@ export class VesselRegistry {
   /** Latest static data broadcast under each of the given keys. */
   staticOf(keys: readonly string[]): Map<string, VesselStatic> {
     const out = new Map<string, VesselStatic>();
-    const stmt = this.db.prepare('SELECT * FROM vessel_static WHERE key = ?');
-    for (const key of keys) {
-      const r = stmt.get(key) as
-        | { key: string; time: number; name: string | null; callsign: string | null; imo: number | null; ship_type: number | null; destination: string | null; length_m: number | null; beam_m: number | null; draught_m: number | null }
-        | undefined;
-      if (!r) continue;
+    const rows = this.db.prepare('SELECT * FROM vessel_static WHERE key IN (SELECT value FROM json_each(?))').all(JSON.stringify(keys)) as {
+      key: string; time: number; name: string | null; callsign: string | null; imo: number | null; ship_type: number | null; destination: string | null; length_m: number | null; beam_m: number | null; draught_m: number | null;
+    }[];
+    for (const r of rows) {
+      const key = r.key;
       const s: VesselStatic = { kind: 'vessel-static', key, time: r.time };
       if (r.name !== null) s.name = r.name;
       if (r.callsign !== null) s.callsign = r.callsign;
