@@ -61,12 +61,14 @@ export function fixFeature(fix: VesselFix, vessel: Vessel | undefined, now: numb
   };
 }
 
-export function positionRoutes(deps: { store: SeriesStore; registry: VesselRegistry }): Router {
+export function positionRoutes(deps: { store: SeriesStore; latest?: Pick<SeriesStore, 'latestFixes'>; registry: VesselRegistry }): Router {
+  // Served from the in-memory index when the gateway keeps one, else from the store.
+  const latest = deps.latest ?? deps.store;
   const router = new Router();
   router.get('/api/v1/positions/latest', async (ctx) => {
     const q = parseQuery(latestQuery, ctx.query);
     const now = Date.now();
-    const fixes = await deps.store.latestFixes({ bbox: q.bbox, sources: q.source, since: q.maxAge ? now - q.maxAge * 1000 : undefined });
+    const fixes = await latest.latestFixes({ bbox: q.bbox, sources: q.source, since: q.maxAge ? now - q.maxAge * 1000 : undefined });
     const vessels = new Map(deps.registry.list().map((v) => [v.id, v]));
     const names = deps.registry.staticOf(fixes.filter((f) => !vessels.has(f.vessel ?? f.key)).map((f) => f.key));
     ctx.body = {

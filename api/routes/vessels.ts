@@ -34,6 +34,8 @@ import { POSITION_UNITS } from './positions.js';
 export interface VesselRouteDeps {
   db: ConfigDb;
   store: SeriesStore;
+  /** Latest fix per vessel kept in memory, when the gateway keeps one; else the store answers. */
+  latest?: Pick<SeriesStore, 'latestFixes'>;
   registry: VesselRegistry;
 }
 
@@ -134,6 +136,7 @@ function registryFailure(e: unknown): unknown {
 }
 
 export function vesselRoutes(deps: VesselRouteDeps): Router {
+  const latestIndex = deps.latest ?? deps.store;
   const router = new Router();
   const adminOnly = requireRole(deps.db, ['admin']);
 
@@ -144,7 +147,7 @@ export function vesselRoutes(deps: VesselRouteDeps): Router {
     const registered = deps.registry.search({ text, key, limit: q.limit, offset: q.offset });
     // Unregistered identifiers that reported are vessels too, tracked under their own key; the
     // store knows them, so they are listed (after the registered ones) from their latest fixes.
-    const latest = await deps.store.latestFixes(key ? { vessels: [key, ...registered.vessels.map((v) => v.id)] } : {});
+    const latest = await latestIndex.latestFixes(key ? { vessels: [key, ...registered.vessels.map((v) => v.id)] } : {});
     const byVessel = new Map(latest.map((f) => [f.vessel ?? f.key, f]));
     const reporting = [...byVessel.keys()].filter((id) => isIdentifierKey(id) && (!key || id === key));
     const statics = deps.registry.staticOf([...reporting, ...registered.vessels.flatMap((v) => v.identifiers.map((b) => b.key))]);
@@ -167,7 +170,7 @@ export function vesselRoutes(deps: VesselRouteDeps): Router {
     if (!vessel && !isIdentifierKey(id)) {
       throw new ApiError(404, 'not_found', `no vessel ${JSON.stringify(id)} in the registry; a vessel not in the registry is addressed by its identifier key (mmsi:<9 digits>, bds:<card>, dev:<name>)`);
     }
-    const [latest] = await deps.store.latestFixes({ vessels: [id] });
+    const [latest] = await latestIndex.latestFixes({ vessels: [id] });
     const statics = deps.registry.staticOf(vessel ? vessel.identifiers.map((b) => b.key) : [id]);
     const boundTo: KeyBinding[] = vessel ? [] : deps.registry.bindingsOf(id);
     if (!vessel && !latest && statics.size === 0 && boundTo.length === 0) {
@@ -192,7 +195,7 @@ export function vesselRoutes(deps: VesselRouteDeps): Router {
       throw registryFailure(e);
     }
     const vessel = deps.registry.get(id) as Vessel;
-    const [latest] = await deps.store.latestFixes({ vessels: [id] });
+    const [latest] = await latestIndex.latestFixes({ vessels: [id] });
     ctx.status = existed ? 200 : 201;
     if (!existed) ctx.set('Location', `/api/v1/vessels/${encodeURIComponent(id)}`);
     ctx.body = { units: VESSEL_UNITS, vessel: vesselView(id, vessel, { latest, statics: deps.registry.staticOf(vessel.identifiers.map((b) => b.key)), showPersonal: true }) };

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { BuoyObservation, VesselFix } from '../../core/records.js';
 import {
+  compareFixes,
   checkObservationQuery,
   LATEST_LOOKBACK_MS,
   StoreUnavailableError,
@@ -204,7 +205,7 @@ export class EmbeddedSeriesStore implements SeriesStore {
     const upsertLatest = this.db.prepare(
       `INSERT INTO latest_fix (vessel, source, key, time) VALUES (?, ?, ?, ?)
        ON CONFLICT (vessel, source) DO UPDATE SET key = excluded.key, time = excluded.time
-       WHERE excluded.time >= latest_fix.time`,
+       WHERE excluded.time > latest_fix.time OR (excluded.time = latest_fix.time AND excluded.key >= latest_fix.key)`,
     );
     const insertObservation = this.db.prepare(
       `INSERT OR REPLACE INTO observation (device, variable, sensor_index, depth, time, value, qc, unit) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -231,7 +232,8 @@ export class EmbeddedSeriesStore implements SeriesStore {
             // One latest_fix upsert per vessel and source per batch, not per fix.
             const id = `${vessel}\u0000${r.source}`;
             const seen = newest.get(id);
-            if (!seen || r.time >= seen.time) newest.set(id, r);
+            // The greatest in compareFixes order (time, then key within one source) is the latest.
+            if (!seen || compareFixes(seen, r) <= 0) newest.set(id, r);
             break;
           }
           case 'buoy-observation': {

@@ -3,7 +3,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { flux, fluxDuration, fluxExpression, HttpError, InfluxDB, type FluxParameterLike, type ParameterizedQuery, type QueryApi } from '@influxdata/influxdb-client';
 import type { Config } from '../../core/config.js';
 import type { BuoyObservation, VesselFix } from '../../core/records.js';
-import { compareFixes,
+import { compareFixes, inBBox,
   checkObservationQuery,
   LATEST_LOOKBACK_MS,
   StoreUnavailableError,
@@ -218,11 +218,6 @@ function observationRowFrom(row: FluxRow): ObservationRow {
 }
 
 /** Same rule as the embedded store: minLon > maxLon is a box across the antimeridian. */
-function inBBox(fix: VesselFix, [minLon, minLat, maxLon, maxLat]: BBox): boolean {
-  if (fix.lat < minLat || fix.lat > maxLat) return false;
-  return minLon <= maxLon ? fix.lon >= minLon && fix.lon <= maxLon : fix.lon >= minLon || fix.lon <= maxLon;
-}
-
 /**
  * Network errors, timeouts, 5xx and 429 are passing, and so are 401/403/404 (a wrong token or a
  * missing database is fixed by an operator while the data waits in the spool): StoreUnavailableError,

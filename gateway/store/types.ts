@@ -131,6 +131,12 @@ export function compareFixes(a: VesselFix, b: VesselFix): number {
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
 
+/** Inside the box, edges included; `minLon > maxLon` is a box across the antimeridian. */
+export function inBBox(fix: VesselFix, [minLon, minLat, maxLon, maxLat]: BBox): boolean {
+  if (fix.lat < minLat || fix.lat > maxLat) return false;
+  return minLon <= maxLon ? fix.lon >= minLon && fix.lon <= maxLon : fix.lon >= minLon || fix.lon <= maxLon;
+}
+
 export interface SeriesStore {
   /** `embedded` or `influxdb`: shown in /health and logs. */
   readonly kind: string;

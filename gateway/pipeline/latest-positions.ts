@@ -1,0 +1,56 @@
+import type { Logger } from '../../core/log.js';
+import type { VesselFix } from '../../core/records.js';
+import { compareFixes, inBBox, LATEST_LOOKBACK_MS, type LatestQuery, type SeriesStore } from '../store/types.js';
+import type { LiveBus } from './live-bus.js';
+
+const SOURCES: readonly VesselFix['source'][] = ['ais', 'bds-rdss', 'bds-rnss', 'protobuf'];
+
+/**
+ * The latest fix of every vessel per source, in memory: what the live map asks for every few
+ * seconds. Seeded from the store at start, then kept by the live bus (which carries every fix once
+ * it is durable), it answers `latestFixes` exactly as the stores do (same order, same filters)
+ * without a store query — a Flux `last()` over 10,000 vessels takes seconds on InfluxDB 1.8.
+ * It sees what this process ingests; fixes written to the store by anything else appear after a restart.
+ */
+export class LatestPositions implements Pick<SeriesStore, 'latestFixes'> {
+  private readonly byVessel = new Map<string, Map<VesselFix['source'], VesselFix>>();
+
+  /** Seed from the store (one query per source) and follow the bus. A store that is down leaves it to the bus. */
+  static async open(store: Pick<SeriesStore, 'latestFixes'>, bus: LiveBus, logger: Logger): Promise<LatestPositions> {
+    const index = new LatestPositions();
+    bus.subscribe((records) => {
+      for (const r of records) if (r.kind === 'vessel-fix') index.add(r);
+    });
+    try {
+      for (const source of SOURCES) for (const fix of await store.latestFixes({ sources: [source] })) index.add(fix);
+    } catch (e) {
+      logger.warn('latest positions start empty: the store did not answer', { error: e instanceof Error ? e.message : String(e) });
+    }
+    return index;
+  }
+
+  add(fix: VesselFix): void {
+    const vessel = fix.vessel ?? fix.key;
+    let bySource = this.byVessel.get(vessel);
+    if (!bySource) this.byVessel.set(vessel, (bySource = new Map()));
+    const seen = bySource.get(fix.source);
+    // A fix with the same identity as the one kept replaces it: the last write wins, as in the stores.
+    if (!seen || compareFixes(seen, fix) <= 0) bySource.set(fix.source, fix);
+  }
+
+  async latestFixes(query: LatestQuery = {}): Promise<VesselFix[]> {
+    const since = query.since ?? Date.now() - LATEST_LOOKBACK_MS;
+    const sources = query.sources ? new Set(query.sources) : undefined;
+    const vessels = query.vessels ?? [...this.byVessel.keys()];
+    const out: VesselFix[] = [];
+    for (const vessel of vessels) {
+      let best: VesselFix | undefined;
+      for (const fix of this.byVessel.get(vessel)?.values() ?? []) {
+        if (sources && !sources.has(fix.source)) continue;
+        if (!best || compareFixes(best, fix) < 0) best = fix;
+      }
+      if (best && best.time >= since && (!query.bbox || inBBox(best, query.bbox))) out.push(best);
+    }
+    return out.sort((a, b) => ((a.vessel ?? a.key) < (b.vessel ?? b.key) ? -1 : 1));
+  }
+}
