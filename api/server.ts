@@ -22,6 +22,8 @@ export interface ApiDeps {
   db: ConfigDb;
   registry: VesselRegistry;
   store: SeriesStore;
+  /** Latest fix per vessel kept in memory (the gateway's LatestPositions); absent: asked of the store. */
+  latest?: Pick<SeriesStore, 'latestFixes'>;
   zones: ZoneStore;
   alerts: AlertStore;
   metrics: GatewayMetrics;

@@ -9,6 +9,7 @@ import { createToken, listTokens, revokeToken } from '../auth/tokens.js';
 import { openConfigDb, type ConfigDb } from '../configdb/database.js';
 import { GatewayMetrics } from '../metrics.js';
 import { FrameSequences } from '../pipeline/dedupe.js';
+import { LatestPositions } from '../pipeline/latest-positions.js';
 import { LiveBus } from '../pipeline/live-bus.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { VesselRegistry, type IdentifierBinding } from '../registry/registry.js';
@@ -90,9 +91,10 @@ export async function startGateway(config: Config, logger: Logger, options: { co
   metrics.gauge('tidewatch_store_write_latency_seconds', 'Duration of the last store write', () => spool.stats().lastStoreLatencyMs / 1000);
 
   const version = readVersion();
+  const latest = LatestPositions.open(store, bus, logger.child({ component: 'latest-positions' }));
   const zones = new ZoneStore(db);
   const alerts = new AlertStore(db);
-  const api = createApi({ corsOrigins: config.corsOrigins, db, registry, store, zones, alerts, metrics, logger: logger.child({ component: 'api' }), version, health: () => ({ spool: spool.stats() }) });
+  const api = createApi({ corsOrigins: config.corsOrigins, db, registry, store, latest, zones, alerts, metrics, logger: logger.child({ component: 'api' }), version, health: () => ({ spool: spool.stats() }) });
   const server: Server = createServer(api.callback());
   const ws = attachWsIngest(server, { db, sink: pipeline, logger: logger.child({ component: 'ws-ingest' }) });
   const live = attachLive(server, { db, bus, registry, alerts, metrics, logger: logger.child({ component: 'live' }) });

@@ -15,18 +15,38 @@ const SOURCES: readonly VesselFix['source'][] = ['ais', 'bds-rdss', 'bds-rnss', 
 export class LatestPositions implements Pick<SeriesStore, 'latestFixes'> {
   private readonly byVessel = new Map<string, Map<VesselFix['source'], VesselFix>>();
 
-  /** Seed from the store (one query per source) and follow the bus. A store that is down leaves it to the bus. */
-  static async open(store: Pick<SeriesStore, 'latestFixes'>, bus: LiveBus, logger: Logger): Promise<LatestPositions> {
-    const index = new LatestPositions();
+  /** Until the seeding query has answered, questions go to the store (so the start is never blocked by a slow store). */
+  private seeded = false;
+
+  private constructor(private readonly store: Pick<SeriesStore, 'latestFixes'>) {}
+
+  /**
+   * Follow the bus at once and seed from the store in the background (one query per source). A
+   * store that is down is asked again, every 10 s, until it answers.
+   */
+  static open(store: Pick<SeriesStore, 'latestFixes'>, bus: LiveBus, logger: Logger): LatestPositions {
+    const index = new LatestPositions(store);
     bus.subscribe((records) => {
       for (const r of records) if (r.kind === 'vessel-fix') index.add(r);
     });
-    try {
-      for (const source of SOURCES) for (const fix of await store.latestFixes({ sources: [source] })) index.add(fix);
-    } catch (e) {
-      logger.warn('latest positions start empty: the store did not answer', { error: e instanceof Error ? e.message : String(e) });
-    }
+    index.ready = index.seed(logger);
     return index;
+  }
+
+  /** Resolves once the index answers by itself (tests, benchmarks). */
+  ready: Promise<void> = Promise.resolve();
+
+  private async seed(logger: Logger): Promise<void> {
+    for (;;) {
+      try {
+        for (const source of SOURCES) for (const fix of await this.store.latestFixes({ sources: [source] })) this.add(fix);
+        this.seeded = true;
+        return;
+      } catch (e) {
+        logger.warn('latest positions: the store did not answer; asking again in 10 s', { error: e instanceof Error ? e.message : String(e) });
+        await new Promise((r) => setTimeout(r, 10_000).unref());
+      }
+    }
   }
 
   add(fix: VesselFix): void {
@@ -39,6 +59,7 @@ export class LatestPositions implements Pick<SeriesStore, 'latestFixes'> {
   }
 
   async latestFixes(query: LatestQuery = {}): Promise<VesselFix[]> {
+    if (!this.seeded) return this.store.latestFixes(query);
     const since = query.since ?? Date.now() - LATEST_LOOKBACK_MS;
     const sources = query.sources ? new Set(query.sources) : undefined;
     const vessels = query.vessels ?? [...this.byVessel.keys()];

@@ -37,12 +37,14 @@ describe('LatestPositions (in memory)', () => {
         const fixes: VesselFix[] = drawn.map((f) => ({ kind: 'vessel-fix', ...f }));
         const store = new EmbeddedSeriesStore(':memory:');
         const bus = new LiveBus();
-        const index = await LatestPositions.open(store, bus, silentLogger);
+        const index = LatestPositions.open(store, bus, silentLogger);
+        await index.ready;
         await store.write(fixes);
         bus.publish(fixes);
         for (const q of queries) expect(await index.latestFixes(q)).toEqual(await store.latestFixes(q));
         // Seeded from the store alone, it answers the same too.
-        const seeded = await LatestPositions.open(store, new LiveBus(), silentLogger);
+        const seeded = LatestPositions.open(store, new LiveBus(), silentLogger);
+        await seeded.ready;
         for (const q of queries) expect(await seeded.latestFixes(q)).toEqual(await store.latestFixes(q));
         await store.close();
       }),
