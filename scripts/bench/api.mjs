@@ -15,11 +15,11 @@
 // summarised (top self time, by function and by module).
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fmtBytes, fmtInt, fmtRatio } from './report.mjs';
 import { DIST, importDist, median, REPO } from './util.mjs';
+import { children, endChild, freePort, influxQl, track } from './processes.mjs';
 
 const MAIN_JS = join(DIST, 'gateway', 'cli', 'main.js');
 const INFLUX_TOKEN = 'tidewatch:tidewatch'; // auth is off; 1.8 wants user:password
@@ -265,7 +265,6 @@ async function seed({ store, dataDir, opts, log }) {
 // --- processes: a real influxd, the gateway ---------------------------------------------------------
 
 /** Children of this section; killed on the way out whatever happens (exit, Ctrl-C, SIGTERM). */
-const children = new Set();
 
 /** Kill the children on exit and on a signal; on a signal also run `cleanup` (temp files), then die of it as usual. */
 function installReaper(cleanup) {
@@ -288,47 +287,8 @@ function installReaper(cleanup) {
   };
 }
 
-function track(child) {
-  children.add(child);
-  child.exited = new Promise((resolve) => {
-    child.once('exit', (code, signal) => {
-      children.delete(child);
-      child.exitReason = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-      resolve();
-    });
-    child.once('error', (e) => {
-      children.delete(child);
-      child.exitReason = `failed to start (${e.message})`;
-      resolve();
-    });
-  });
-  return child;
-}
 
-/** Signal a child and wait for it to exit; SIGKILL after `graceMs`. True when it exited in time. */
-async function endChild(child, signal = 'SIGTERM', graceMs = 30_000) {
-  if (!child || child.exitReason) return true;
-  child.kill(signal);
-  let timer;
-  const inTime = await Promise.race([child.exited.then(() => true), new Promise((resolve) => (timer = setTimeout(resolve, graceMs, false)))]);
-  clearTimeout(timer);
-  if (!inTime) {
-    child.kill('SIGKILL');
-    await child.exited;
-  }
-  return inTime;
-}
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** INFLUXD_BIN, else what `bash scripts/influxdb.sh build` prints (a no-op once built). */
 function influxdBinary(log) {
@@ -346,14 +306,6 @@ function influxdBinary(log) {
   return built;
 }
 
-/** InfluxQL over /query (POST), with the first error of the answer thrown. */
-async function influxQl(url, q) {
-  const res = await fetch(`${url}/query`, { method: 'POST', body: new URLSearchParams({ q }), signal: AbortSignal.timeout(30_000) });
-  const body = await res.json().catch(() => ({}));
-  const error = body.error ?? body.results?.find((r) => r.error)?.error;
-  if (!res.ok || error) throw new Error(`InfluxDB refused ${q}: HTTP ${res.status} ${error ?? ''}`);
-  return body;
-}
 
 /**
  * A real InfluxDB 1.8.10 on free loopback ports with all its files under `dir`: the test suite's

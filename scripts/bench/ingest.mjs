@@ -8,7 +8,6 @@
 // run through runWorker), so that every measured writer runs in its own process.
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { MemoryProbe, workerMain } from './harness.mjs';
 import { fmtInt } from './report.mjs';
 import { DIST, importDist, median, REPO, runWorker } from './util.mjs';
+import { children, endChild, freePort, influxQl, track } from './processes.mjs';
 
 const MAIN_JS = join(DIST, 'gateway', 'cli', 'main.js');
 /** Records per store write in the raw baselines, as the gateway's spool and InfluxDB store use. */
@@ -237,7 +237,6 @@ function memoryOf(pid) {
 }
 
 /** Children of this section; killed on the way out whatever happens (exit, Ctrl-C, SIGTERM). */
-const children = new Set();
 
 function installReaper() {
   const killAll = () => children.forEach((c) => c.kill('SIGKILL'));
@@ -254,47 +253,8 @@ function installReaper() {
   };
 }
 
-function track(child) {
-  children.add(child);
-  child.exited = new Promise((resolve) => {
-    child.once('exit', (code, signal) => {
-      children.delete(child);
-      child.exitReason = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-      resolve();
-    });
-    child.once('error', (e) => {
-      children.delete(child);
-      child.exitReason = `failed to start (${e.message})`;
-      resolve();
-    });
-  });
-  return child;
-}
 
-/** Signal a child and wait for it to exit; SIGKILL after `graceMs`. True when it exited in time. */
-async function endChild(child, signal = 'SIGTERM', graceMs = 30_000) {
-  if (!child || child.exitReason) return true;
-  child.kill(signal);
-  let timer;
-  const inTime = await Promise.race([child.exited.then(() => true), new Promise((resolve) => (timer = setTimeout(resolve, graceMs, false)))]);
-  clearTimeout(timer);
-  if (!inTime) {
-    child.kill('SIGKILL');
-    await child.exited;
-  }
-  return inTime;
-}
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** INFLUXD_BIN, else what `bash scripts/influxdb.sh build` prints (a no-op once built; builds with Go otherwise). */
 function influxdBinary(log) {
@@ -309,14 +269,6 @@ function influxdBinary(log) {
   return path;
 }
 
-/** InfluxQL over /query (POST), with the first error of the answer thrown. */
-async function influxQl(url, q) {
-  const res = await fetch(`${url}/query`, { method: 'POST', body: new URLSearchParams({ q }), signal: AbortSignal.timeout(30_000) });
-  const body = await res.json().catch(() => ({}));
-  const error = body.error ?? body.results?.find((r) => r.error)?.error;
-  if (!res.ok || error) throw new Error(`InfluxDB refused ${q}: HTTP ${res.status} ${error ?? ''}`);
-  return body;
-}
 
 /**
  * A real InfluxDB 1.8.10 on free loopback ports, all its files under `dir` (the same settings as the
