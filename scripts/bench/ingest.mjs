@@ -7,7 +7,7 @@
 // This file is also the raw writers' worker (`node scripts/bench/ingest.mjs raw-embedded|raw-influx …`,
 // run through runWorker), so that every measured writer runs in its own process.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { MemoryProbe, workerMain } from './harness.mjs';
 import { fmtInt } from './report.mjs';
 import { DIST, importDist, median, REPO, runWorker } from './util.mjs';
-import { children, endChild, freePort, influxQl, track } from './processes.mjs';
+import { children, endChild, influxQl, startInfluxd, track } from './processes.mjs';
 
 const MAIN_JS = join(DIST, 'gateway', 'cli', 'main.js');
 /** Records per store write in the raw baselines, as the gateway's spool and InfluxDB store use. */
@@ -253,79 +253,10 @@ function installReaper() {
   };
 }
 
-
-
-
-/** INFLUXD_BIN, else what `bash scripts/influxdb.sh build` prints (a no-op once built; builds with Go otherwise). */
-function influxdBinary(log) {
-  if (process.env.INFLUXD_BIN) {
-    if (!existsSync(process.env.INFLUXD_BIN)) throw new Error(`INFLUXD_BIN=${process.env.INFLUXD_BIN} does not exist`);
-    return process.env.INFLUXD_BIN;
-  }
-  log('  influxd: bash scripts/influxdb.sh build …');
-  const r = spawnSync('bash', [join(REPO, 'scripts', 'influxdb.sh'), 'build'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  const path = r.stdout?.trim().split('\n').pop();
-  if (r.status !== 0 || !path || !existsSync(path)) throw new Error(`scripts/influxdb.sh build failed (exit ${r.status}): InfluxDB 1.8.10 is needed for the InfluxDB rows`);
-  return path;
-}
-
-
 /**
  * A real InfluxDB 1.8.10 on free loopback ports, all its files under `dir` (the same settings as the
  * test suite's test/support/influxdb.ts: reporting off, Flux on, HTTP log off).
  */
-async function startInfluxd(dir, log) {
-  const binary = influxdBinary(log);
-  mkdirSync(dir, { recursive: true });
-  const logPath = join(dir, 'influxd.log');
-  const tail = () => (existsSync(logPath) ? readFileSync(logPath, 'utf8').trimEnd().split('\n').slice(-20).join('\n') : '(no log)');
-  for (let attempt = 1; ; attempt++) {
-    const httpPort = await freePort();
-    let bindPort;
-    do bindPort = await freePort();
-    while (bindPort === httpPort);
-    const fd = openSync(logPath, 'a');
-    const child = track(
-      spawn(binary, [], {
-        env: {
-          PATH: process.env.PATH,
-          INFLUXDB_REPORTING_DISABLED: 'true',
-          INFLUXDB_BIND_ADDRESS: `127.0.0.1:${bindPort}`,
-          INFLUXDB_HTTP_BIND_ADDRESS: `127.0.0.1:${httpPort}`,
-          INFLUXDB_HTTP_FLUX_ENABLED: 'true',
-          INFLUXDB_HTTP_LOG_ENABLED: 'false',
-          INFLUXDB_DATA_QUERY_LOG_ENABLED: 'false',
-          INFLUXDB_MONITOR_STORE_ENABLED: 'false',
-          INFLUXDB_META_DIR: join(dir, 'meta'),
-          INFLUXDB_DATA_DIR: join(dir, 'data'),
-          INFLUXDB_DATA_WAL_DIR: join(dir, 'wal'),
-        },
-        stdio: ['ignore', fd, fd],
-      }),
-    );
-    closeSync(fd);
-    const url = `http://127.0.0.1:${httpPort}`;
-    const deadline = Date.now() + 30_000;
-    let healthy = false;
-    while (Date.now() < deadline && !child.exitReason) {
-      try {
-        if ((await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) })).ok) {
-          healthy = true;
-          break;
-        }
-      } catch {
-        // not listening yet
-      }
-      await sleep(100);
-    }
-    if (healthy) {
-      const version = (await fetch(`${url}/ping`)).headers.get('x-influxdb-version') ?? '?';
-      return { url, pid: child.pid, version, stop: () => endChild(child, 'SIGTERM', 15_000) };
-    }
-    await endChild(child, 'SIGKILL');
-    if (attempt === 3) throw new Error(`influxd ${child.exitReason ?? 'did not answer /health within 30 s'}; log tail:\n${tail()}`);
-  }
-}
 
 /** Wait until a process has been nearly idle (< 5% of a core) for half a second, at most `maxMs`. */
 async function settle(pid, maxMs = 20_000) {
