@@ -1,31 +1,88 @@
+import type { VesselFix } from '../../core/records.js';
 import type { ConfigDb } from '../configdb/database.js';
 
+/** What identifies a fix for deduplication: the same report, however many stations heard it. */
+export type FixIdentity = Pick<VesselFix, 'key' | 'time' | 'lat' | 'lon'>;
+
+/** Hash keys stay small integers (V8 Smis), which a Map holds without allocating. */
+const HASH_MASK = 0x3fff_ffff;
+const float = new Float64Array(1);
+const floatWords = new Uint32Array(float.buffer);
+
+function mix(h: number, word: number): number {
+  return Math.imul(h ^ word, 0x0100_0193);
+}
+
+/** Time and position alone nearly always tell fixes apart; the key is left to the check on a match. */
+function hashFix(f: FixIdentity): number {
+  let h = mix(mix(0x811c_9dc5, f.time >>> 0), Math.floor(f.time / 2 ** 32));
+  float[0] = f.lat;
+  h = mix(mix(h, floatWords[0]), floatWords[1]);
+  float[0] = f.lon;
+  h = mix(mix(h, floatWords[0]), floatWords[1]);
+  return (h ^ (h >>> 15)) & HASH_MASK;
+}
+
 /**
- * Keys seen within a time window: the same AIS sentence heard by two shore stations, the same
- * Beidou short message relayed twice. Memory is bounded by `maxKeys` (oldest forgotten first).
+ * Fixes seen within a time window: the same AIS report heard by two shore stations, the same
+ * Beidou short message relayed twice. Fixes are kept in a ring of `capacity` slots (the oldest
+ * forgotten first), so memory is fixed, and found by a hash of time and position. A hash
+ * match counts only when the slot holds that very fix, so two fixes that share a hash are never
+ * taken for each other; the newer one then takes over the hash, which at worst lets a duplicate of
+ * the older one through to the store, whose writes are idempotent.
  */
-export class RecentKeys {
-  private readonly seen = new Map<string, number>();
+export class RecentFixes {
+  private readonly slotOfHash = new Map<number, number>();
+  private readonly hashes: Int32Array;
+  private readonly seenAt: Float64Array;
+  private readonly times: Float64Array;
+  private readonly lats: Float64Array;
+  private readonly lons: Float64Array;
+  private readonly keys: (string | undefined)[];
+  private nextSlot = 0;
 
   constructor(
     private readonly windowMs = 60_000,
-    private readonly maxKeys = 200_000,
-  ) {}
+    private readonly capacity = 200_000,
+  ) {
+    this.hashes = new Int32Array(capacity);
+    this.seenAt = new Float64Array(capacity);
+    this.times = new Float64Array(capacity);
+    this.lats = new Float64Array(capacity);
+    this.lons = new Float64Array(capacity);
+    this.keys = new Array<string | undefined>(capacity).fill(undefined);
+  }
 
-  /** True when `key` was already seen within the window (and remembers it either way). */
-  seenBefore(key: string, now: number): boolean {
-    const at = this.seen.get(key);
-    if (at !== undefined && now - at < this.windowMs) return true;
-    if (at !== undefined) this.seen.delete(key);
-    this.seen.set(key, now);
-    if (this.seen.size > this.maxKeys) {
-      // Maps iterate in insertion order: the first keys are the oldest.
-      for (const k of this.seen.keys()) {
-        this.seen.delete(k);
-        if (this.seen.size <= this.maxKeys * 0.9) break;
-      }
+  /** True when this fix was already seen within the window (and remembers it either way). */
+  seenBefore(fix: FixIdentity, now: number): boolean {
+    const hash = hashFix(fix);
+    const slot = this.slotOfHash.get(hash);
+    if (
+      slot !== undefined &&
+      now - this.seenAt[slot] < this.windowMs &&
+      this.keys[slot] === fix.key &&
+      this.times[slot] === fix.time &&
+      this.lats[slot] === fix.lat &&
+      this.lons[slot] === fix.lon
+    ) {
+      return true;
     }
+    this.remember(hash, fix, now);
     return false;
+  }
+
+  private remember(hash: number, fix: FixIdentity, now: number): void {
+    const slot = this.nextSlot;
+    this.nextSlot = (slot + 1) % this.capacity;
+    // The slot's previous fix is forgotten, unless its hash has moved on to a newer slot.
+    if (this.keys[slot] !== undefined && this.slotOfHash.get(this.hashes[slot]) === slot) this.slotOfHash.delete(this.hashes[slot]);
+    this.hashes[slot] = hash;
+    this.seenAt[slot] = now;
+    this.times[slot] = fix.time;
+    this.lats[slot] = fix.lat;
+    this.lons[slot] = fix.lon;
+    this.keys[slot] = fix.key;
+    this.slotOfHash.set(hash, slot);
   }
 }
 

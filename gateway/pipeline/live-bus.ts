@@ -3,6 +3,8 @@ import type { SeriesRecord } from '../store/types.js';
 /**
  * The live bus: records published once durable, for the API's live WebSocket and the rules engine.
  * In-process here; the seam where a message bus (NATS JetStream, DESIGN §9) plugs in later.
+ * A listener gets each durable batch once, in order. The records are the very objects the spool
+ * hands to the store write (not copies): listeners read them and must not modify them.
  */
 export type LiveListener = (records: readonly SeriesRecord[]) => void;
 

@@ -35,8 +35,26 @@ export function aisFixTime(rxTime: number, second: number | undefined): number {
   return t;
 }
 
+/** Vessels whose identifier key is kept; the cache starts over beyond this. */
+const MAX_CACHED_MMSI_KEYS = 100_000;
+const mmsiKeys = new Map<number, string>();
+
+/**
+ * `mmsi:<MMSI>`, made once per vessel: every fix of a vessel then carries the same string, whose
+ * hash the Maps downstream (dedupe, registry, plausibility, latest positions) compute only once.
+ */
+function mmsiKey(mmsi: number): string {
+  let key = mmsiKeys.get(mmsi);
+  if (key === undefined) {
+    if (mmsiKeys.size >= MAX_CACHED_MMSI_KEYS) mmsiKeys.clear();
+    key = `mmsi:${mmsi}`;
+    mmsiKeys.set(mmsi, key);
+  }
+  return key;
+}
+
 function fromAis(r: AisRecord, ctx: NormaliseContext, out: Normalised[]): void {
-  const key = `mmsi:${r.mmsi}`;
+  const key = mmsiKey(r.mmsi);
   const rxTime = r.rxTime ?? ctx.now;
   if (AIS_VESSEL_POSITION.has(r.type) && r.lat !== undefined && r.lon !== undefined) {
     const fix: VesselFix = { kind: 'vessel-fix', source: 'ais', key, time: aisFixTime(rxTime, r.second), lat: r.lat, lon: r.lon, rxTime };

@@ -55,6 +55,13 @@ export class PlausibilityCheck {
         return;
       }
     }
-    if (!prev || fix.time >= prev.time) this.last.set(id, { time: fix.time, lat: fix.lat, lon: fix.lon });
+    if (!prev) {
+      this.last.set(id, { time: fix.time, lat: fix.lat, lon: fix.lon });
+    } else if (fix.time >= prev.time) {
+      // Updated in place: one object per vessel, not one per fix.
+      prev.time = fix.time;
+      prev.lat = fix.lat;
+      prev.lon = fix.lon;
+    }
   }
 }

@@ -1,6 +1,6 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { flux, fluxDuration, fluxExpression, HttpError, InfluxDB, type FluxParameterLike, type ParameterizedQuery, type QueryApi } from '@influxdata/influxdb-client';
+import { flux, fluxDuration, fluxExpression, HttpError, InfluxDB, type FluxParameterLike, type ParameterizedQuery, type QueryApi, type SendOptions } from '@influxdata/influxdb-client';
 import type { Config } from '../../core/config.js';
 import type { BuoyObservation, VesselFix } from '../../core/records.js';
 import { compareFixes, inBBox,
@@ -45,8 +45,20 @@ const MEASUREMENT: Record<SeriesRecord['kind'], string> = {
 const COUNTED_FIELD: Record<SeriesRecord['kind'], string> = { 'vessel-fix': 'lat', 'buoy-observation': 'value', 'device-health': 'heard' };
 
 const DEFAULT_TIMEOUT_MS = 10_000;
-/** Lines per HTTP write request (InfluxData's recommended batch size). */
+/** Lines per HTTP write request at most (InfluxData's recommended batch size). */
 const LINES_PER_REQUEST = 5000;
+/**
+ * A write of many lines goes out as this many concurrent requests, which InfluxDB parses and
+ * indexes on separate cores; one request at a time leaves all but one core idle. Order within one
+ * write() does not matter: the spool orders writes, and a failed write is retried whole.
+ */
+const CONCURRENT_REQUESTS = 2;
+/** …but a request is not split below this many lines, where the per-request cost starts to show. */
+const MIN_LINES_PER_SPLIT_REQUEST = 1000;
+/** The client's default: request bodies above this many bytes are gzipped, except on loopback where that only costs CPU on both ends. */
+const GZIP_THRESHOLD_BYTES = 1000;
+/** Vessels whose line-protocol series prefix is kept; the cache starts over beyond this. */
+const MAX_CACHED_PREFIXES = 100_000;
 const EPOCH = new Date(0);
 /** Upper bound of every open-ended range: fixes stamped by a fast clock are still found. */
 const FAR_FUTURE = new Date('2200-01-01T00:00:00Z');
@@ -59,12 +71,13 @@ const NOTHING = fluxExpression('');
  * Bad values are refused with the record named, before anything is sent.
  */
 class LineWriter {
-  private line: string;
   private fields = 0;
 
-  constructor(private readonly record: SeriesRecord) {
-    this.line = MEASUREMENT[record.kind];
-  }
+  /** `line` so far: the measurement, or a series prefix (measurement and tags) made before. */
+  constructor(
+    private readonly record: SeriesRecord,
+    private line: string = MEASUREMENT[record.kind],
+  ) {}
 
   private refuse(what: string): never {
     const r = this.record;
@@ -89,6 +102,11 @@ class LineWriter {
   numberTag(name: string, value: number): this {
     if (!Number.isFinite(value)) this.refuse(`${name} is ${value}`);
     return this.tag(name, String(value));
+  }
+
+  /** The measurement and tags written so far: a series prefix to start other lines with. */
+  get series(): string {
+    return this.line;
   }
 
   private field(name: string, text: string): this {
@@ -127,45 +145,82 @@ class LineWriter {
   }
 }
 
-function toLine(r: SeriesRecord): string {
-  switch (r.kind) {
-    case 'vessel-fix':
-      return new LineWriter(r)
-        .tag('key', r.key)
-        .tag('source', r.source)
-        .tag('vessel', r.vessel ?? r.key)
-        .float('lat', r.lat)
-        .float('lon', r.lon)
-        .float('sog', r.sog)
-        .float('cog', r.cog)
-        .float('heading', r.heading)
-        .integer('nav_status', r.navStatus)
-        .string('station', r.station)
-        .string('suspect', r.suspect)
-        .integer('rx_time', r.rxTime)
-        .end();
-    case 'buoy-observation':
-      return new LineWriter(r)
-        .numberTag('depth', r.depth)
-        .tag('device', r.deviceId)
-        .numberTag('sensor', r.sensorIndex)
-        .tag('variable', r.variable)
-        .float('value', r.value)
-        .integer('qc', r.qc)
-        .string('unit', r.unit)
-        .end();
-    case 'device-health':
-      // `heard` makes a report with no values a point too: the device was heard at that time.
-      return new LineWriter(r)
-        .tag('device', r.deviceId)
-        .boolean('heard', true)
-        .float('battery', r.battery)
-        .float('internal_temperature', r.internalTemperature)
-        .float('rssi', r.rssi)
-        .integer('firmware_build', r.firmwareBuild)
-        .integer('uptime', r.uptime)
-        .end();
+/**
+ * Records → line protocol. A vessel's fixes share one series (measurement and tags), so its prefix
+ * is escaped and checked once and kept by identifier key: fixes are nearly all of the traffic.
+ */
+class LineProtocol {
+  private readonly fixSeries = new Map<string, { source: string; vessel: string; prefix: string }>();
+
+  private fixPrefix(r: VesselFix): string {
+    const vessel = r.vessel ?? r.key;
+    const known = this.fixSeries.get(r.key);
+    if (known && known.source === r.source && known.vessel === vessel) return known.prefix;
+    const prefix = new LineWriter(r).tag('key', r.key).tag('source', r.source).tag('vessel', vessel).series;
+    if (this.fixSeries.size >= MAX_CACHED_PREFIXES) this.fixSeries.clear();
+    this.fixSeries.set(r.key, { source: r.source, vessel, prefix });
+    return prefix;
   }
+
+  line(r: SeriesRecord): string {
+    switch (r.kind) {
+      case 'vessel-fix':
+        return new LineWriter(r, this.fixPrefix(r))
+          .float('lat', r.lat)
+          .float('lon', r.lon)
+          .float('sog', r.sog)
+          .float('cog', r.cog)
+          .float('heading', r.heading)
+          .integer('nav_status', r.navStatus)
+          .string('station', r.station)
+          .string('suspect', r.suspect)
+          .integer('rx_time', r.rxTime)
+          .end();
+      case 'buoy-observation':
+        return new LineWriter(r)
+          .numberTag('depth', r.depth)
+          .tag('device', r.deviceId)
+          .numberTag('sensor', r.sensorIndex)
+          .tag('variable', r.variable)
+          .float('value', r.value)
+          .integer('qc', r.qc)
+          .string('unit', r.unit)
+          .end();
+      case 'device-health':
+        // `heard` makes a report with no values a point too: the device was heard at that time.
+        return new LineWriter(r)
+          .tag('device', r.deviceId)
+          .boolean('heard', true)
+          .float('battery', r.battery)
+          .float('internal_temperature', r.internalTemperature)
+          .float('rssi', r.rssi)
+          .integer('firmware_build', r.firmwareBuild)
+          .integer('uptime', r.uptime)
+          .end();
+    }
+  }
+
+  /**
+   * Request bodies for a write: at most LINES_PER_REQUEST lines each, and split in
+   * CONCURRENT_REQUESTS when there are enough lines. Throws, before anything is sent, on a record
+   * InfluxDB cannot store.
+   */
+  requestBodies(records: readonly SeriesRecord[]): string[] {
+    const perRequest = Math.min(LINES_PER_REQUEST, Math.max(MIN_LINES_PER_SPLIT_REQUEST, Math.ceil(records.length / CONCURRENT_REQUESTS)));
+    const bodies: string[] = [];
+    for (let i = 0; i < records.length; i += perRequest) {
+      const end = Math.min(records.length, i + perRequest);
+      let body = this.line(records[i]);
+      for (let j = i + 1; j < end; j++) body += `\n${this.line(records[j])}`;
+      bodies.push(body);
+    }
+    return bodies;
+  }
+}
+
+function isLoopback(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 /** One row of a Flux answer (of vessel_fix: one fix, fields pivoted into columns); absent values are null or missing. */
@@ -290,6 +345,10 @@ export class InfluxSeriesStore implements SeriesStore {
   /** Our own agent: keep-alive connections for throughput, and close() can drop them. */
   private readonly agent: HttpAgent;
   private readonly latestLookbackMs: number;
+  private readonly lineProtocol = new LineProtocol();
+  /** The 2.x write endpoint (1.8 has it too), ms precision. */
+  private readonly writePath: string;
+  private readonly writeOptions: SendOptions;
   private closed = false;
 
   constructor(
@@ -299,6 +358,12 @@ export class InfluxSeriesStore implements SeriesStore {
     this.agent = connection.url.startsWith('https:') ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
     this.client = clientFor(connection, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, this.agent);
     this.queryApi = this.client.getQueryApi(connection.org);
+    this.writePath = `/api/v2/write?${new URLSearchParams({ org: connection.org, bucket: connection.bucket, precision: 'ms' })}`;
+    this.writeOptions = {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+      ...(!isLoopback(connection.url) && { gzipThreshold: GZIP_THRESHOLD_BYTES }),
+    };
     this.latestLookbackMs = options.latestLookbackMs ?? LATEST_LOOKBACK_MS;
   }
 
@@ -306,31 +371,30 @@ export class InfluxSeriesStore implements SeriesStore {
     if (this.closed) throw new Error('InfluxDB store is closed');
   }
 
+  /**
+   * Line protocol straight to the client's transport: its WriteApi would count every line's UTF-8
+   * length and copy the lines into a buffer of its own, for batching that the spool already does.
+   * Requests run concurrently (see CONCURRENT_REQUESTS); the write settles once all of them have,
+   * so that nothing of a failed write is still in flight when the spool retries it.
+   */
   async write(records: readonly SeriesRecord[]): Promise<void> {
     this.assertOpen();
     if (records.length === 0) return;
-    const lines = records.map(toLine);
-    // A WriteApi per call, its buffer never filled to the automatic flush, and every flush awaited:
-    // the client's own batching would send in the background, and its close() does not wait for
-    // batches in flight. Retries are the caller's (the spool), so the client makes none.
-    const writeApi = this.client.getWriteApi(this.connection.org, this.connection.bucket, 'ms', {
-      batchSize: LINES_PER_REQUEST + 1,
-      maxBatchBytes: Number.MAX_SAFE_INTEGER,
-      flushInterval: 0,
-      maxRetries: 0,
-      // Returning the failure makes it flush()'s result, instead of a console log and a retry.
-      writeFailed: (error) => Promise.reject(error),
-    });
-    try {
-      for (let i = 0; i < lines.length; i += LINES_PER_REQUEST) {
-        writeApi.writeRecords(lines.slice(i, i + LINES_PER_REQUEST));
-        await writeApi.flush();
+    const bodies = this.lineProtocol.requestBodies(records);
+    let next = 0;
+    let failure: unknown;
+    // Each sender sends the next body until none is left or a request has failed.
+    const sender = async () => {
+      while (next < bodies.length && failure === undefined) {
+        try {
+          await this.client.transport.request(this.writePath, bodies[next++], this.writeOptions);
+        } catch (error) {
+          failure ??= error;
+        }
       }
-    } catch (error) {
-      throw storeError(error, this.connection.url, `write ${records.length} records`);
-    } finally {
-      writeApi.dispose();
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(CONCURRENT_REQUESTS, bodies.length) }, sender));
+    if (failure !== undefined) throw storeError(failure, this.connection.url, `write ${records.length} records`);
   }
 
   private async rows(query: ParameterizedQuery, what: string): Promise<FluxRow[]> {
@@ -387,6 +451,23 @@ from(bucket: ${this.connection.bucket})
   |> sort(columns: ["_time", "source", "key"])
   ${limit}`,
       'query a track',
+    );
+    return rows.map(fixFromRow);
+  }
+
+  async fixesBetween(query: { from: number; to: number }): Promise<VesselFix[]> {
+    if (query.from >= query.to) return [];
+    // As in track: the second filter keeps a point at the stop time out on 1.8.
+    const rows = await this.rows(
+      flux`import "influxdata/influxdb/v1"
+from(bucket: ${this.connection.bucket})
+  |> range(start: ${new Date(query.from)}, stop: ${new Date(query.to)})
+  |> filter(fn: (r) => r._measurement == ${MEASUREMENT['vessel-fix']})
+  |> filter(fn: (r) => r._time < ${new Date(query.to)})
+  |> v1.fieldsAsCols()
+  |> group()
+  |> sort(columns: ["_time", "source", "key"])`,
+      'query fixes',
     );
     return rows.map(fixFromRow);
   }

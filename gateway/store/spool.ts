@@ -10,10 +10,14 @@ import { StoreUnavailableError, type SeriesRecord, type SeriesStore } from './ty
  * The durable spool between the pipeline and the store (DESIGN §2, §4): a write-ahead log of
  * segment files. `append` puts records on disk (group commit: appends that arrive together share
  * one write and one fdatasync) and resolves once they are durable, which is when the gateway
- * acknowledges them. A drain loop reads the segments in order, a batch at a time, and writes the
+ * acknowledges them. A drain loop takes the segments in order, a batch at a time, and writes the
  * batches to the store, retrying while the store is down; a checkpoint file records how far it got,
  * and drained segments are deleted. A crash or restart replays from the checkpoint; the store's
  * idempotent writes make the replay store every record exactly once.
+ *
+ * While the drain keeps up, committed records are also handed to it in memory (the hand-off), so
+ * that they are not read back and parsed; it reads the disk only when it is behind by more than
+ * `handoffBytes`, after a restart, after a disk error, and once the store has been unavailable.
  *
  * The directory: `<16-digit seq>.jsonl` segments (one JSON record per line), `checkpoint.json`,
  * `LOCK` (the owning pid), and `rejected/<UTC date>.jsonl` for records the store refused.
@@ -37,6 +41,11 @@ export interface SpoolOptions {
   lowWaterBytes?: number;
   /** Backoff between store retries while the store is unavailable: doubles from initialMs up to maxMs. */
   retry?: { initialMs: number; maxMs: number };
+  /**
+   * Committed bytes whose records the drain may take from memory instead of the disk (see Spool);
+   * none while the store is unavailable.
+   */
+  handoffBytes?: number;
   /**
    * How long an append waits for others to share its write + fdatasync. 0: a commit starts as soon
    * as the previous one ends, and every append that arrived meanwhile joins it.
@@ -76,10 +85,11 @@ function settings(opts: SpoolOptions): Settings {
     lowWaterBytes: opts.lowWaterBytes ?? Math.floor(highWaterBytes / 2),
     retry: opts.retry ?? { initialMs: 250, maxMs: 10_000 },
     groupCommitMs: opts.groupCommitMs ?? 0,
+    handoffBytes: opts.handoffBytes ?? 32 * 2 ** 20,
   };
-  if (!(s.batchRecords >= 1 && s.segmentBytes >= 1 && s.lowWaterBytes <= s.highWaterBytes && s.retry.initialMs > 0 && s.retry.maxMs >= s.retry.initialMs && s.groupCommitMs >= 0)) {
+  if (!(s.batchRecords >= 1 && s.segmentBytes >= 1 && s.lowWaterBytes <= s.highWaterBytes && s.retry.initialMs > 0 && s.retry.maxMs >= s.retry.initialMs && s.groupCommitMs >= 0 && s.handoffBytes >= 0)) {
     throw new Error(
-      'spool options: batchRecords and segmentBytes must be ≥ 1, lowWaterBytes ≤ highWaterBytes, 0 < retry.initialMs ≤ retry.maxMs, groupCommitMs ≥ 0',
+      'spool options: batchRecords and segmentBytes must be ≥ 1, lowWaterBytes ≤ highWaterBytes, 0 < retry.initialMs ≤ retry.maxMs, groupCommitMs ≥ 0, handoffBytes ≥ 0',
     );
   }
   return s;
@@ -92,14 +102,37 @@ interface Segment {
   sealed: boolean;
 }
 
+/** One append: its records, and their lines as written to disk. */
+interface Chunk {
+  records: readonly SeriesRecord[];
+  data: Buffer;
+}
+
 interface Group {
-  chunks: Buffer[];
+  chunks: Chunk[];
   bytes: number;
   records: number;
   waiters: { resolve: () => void; reject: (err: Error) => void }[];
 }
 
 const emptyGroup = (): Group => ({ chunks: [], bytes: 0, records: 0, waiters: [] });
+
+/** Committed records in memory, at bytes [from, to) of segment `seq`. */
+interface HandedOver {
+  seq: number;
+  from: number;
+  to: number;
+  records: readonly SeriesRecord[];
+}
+
+/** What the drain stores next: bytes [from, to) of segment `seq`, as records (and lines that were not). */
+interface Batch {
+  seq: number;
+  from: number;
+  to: number;
+  records: SeriesRecord[];
+  unreadable: Rejection[];
+}
 
 export class Spool {
   readonly dir: string;
@@ -121,6 +154,13 @@ export class Spool {
   private reader?: SegmentReader;
   /** Offset in the first segment up to which lines are stored: where the drain resumes after a disk error. */
   private storedOffset: number;
+  /** Offset in the first segment up to which the drain has taken lines (stored, or being stored). */
+  private readOffset: number;
+  /** Committed records the drain has not taken yet, oldest first, starting at readOffset. */
+  private handoff: HandedOver[] = [];
+  private handoffBytes = 0;
+  /** True while the hand-off holds every durable byte the drain has not taken: new commits may join it. */
+  private handoffComplete = false;
   private readonly drainLoop: Promise<void>;
   private wakeDrain?: () => void;
   private cancelSleep?: () => void;
@@ -153,6 +193,7 @@ export class Spool {
     this.nextSeq = recovered.nextSeq;
     this.durableBytes = recovered.bytes;
     this.storedOffset = recovered.offset;
+    this.readOffset = recovered.offset;
     this.recoveredRecords = recovered.records;
     this.updateSaturation();
     this.drainLoop = this.drain();
@@ -206,18 +247,19 @@ export class Spool {
   /**
    * Appends records; resolves once they are on disk (fdatasync'd), so they survive a crash from
    * then on. Rejects, with nothing accepted, when the spool is closed or the disk write fails.
+   * The records (and the array) are handed to the store as they are: the caller must not modify them.
    */
   append(records: readonly SeriesRecord[]): Promise<void> {
     if (this.state !== 'open') return Promise.reject(new Error(`the spool in ${this.dir} is closed; the records were not accepted`));
     if (records.length === 0) return Promise.resolve();
     let text = '';
     for (const r of records) text += `${JSON.stringify(r)}\n`;
-    const chunk = Buffer.from(text);
+    const data = Buffer.from(text);
     const group = this.pending;
-    group.chunks.push(chunk);
-    group.bytes += chunk.length;
+    group.chunks.push({ records, data });
+    group.bytes += data.length;
     group.records += records.length;
-    this.uncommittedBytes += chunk.length;
+    this.uncommittedBytes += data.length;
     this.counts.appended += records.length;
     this.updateSaturation();
     const done = new Promise<void>((resolve, reject) => group.waiters.push({ resolve, reject }));
@@ -342,7 +384,7 @@ export class Spool {
     const group = this.pending;
     this.pending = emptyGroup();
     this.inFlight = group;
-    const data = group.chunks.length === 1 ? group.chunks[0] : Buffer.concat(group.chunks, group.bytes);
+    const data = group.chunks.length === 1 ? group.chunks[0].data : Buffer.concat(group.chunks.map((c) => c.data), group.bytes);
     let segment: Segment | undefined;
     try {
       const { fh, segment: target } = await this.segmentFor(data.length);
@@ -365,12 +407,31 @@ export class Spool {
       for (const w of group.waiters) w.reject(failure);
       return;
     }
+    this.handOver(segment, group.chunks);
     segment.size += data.length;
     this.inFlight = undefined;
     this.uncommittedBytes -= group.bytes;
     this.durableBytes += group.bytes;
     for (const w of group.waiters) w.resolve();
     this.wakeDrain?.();
+  }
+
+  /**
+   * A group just committed to `segment` (from its current size on) joins the hand-off while that
+   * holds everything the drain has yet to take and has room; otherwise the drain reads it from disk.
+   */
+  private handOver(segment: Segment, chunks: readonly Chunk[]): void {
+    if (!this.handoffComplete) return;
+    let from = segment.size;
+    for (const { records, data } of chunks) {
+      if (this.handoffBytes + data.length > this.opts.handoffBytes) {
+        this.handoffComplete = false;
+        return;
+      }
+      this.handoff.push({ seq: segment.seq, from, to: from + data.length, records });
+      this.handoffBytes += data.length;
+      from += data.length;
+    }
   }
 
   /** The segment the next commit goes to: the active one, or a new one when it is full or there is none. */
@@ -431,62 +492,122 @@ export class Spool {
       try {
         await this.drainUntilClosed();
       } catch (err) {
-        // Disk trouble while draining: log, wait, and resume after the last stored line.
+        // Disk trouble while draining: log, wait, and resume from disk after the last stored line.
         this.lastError = `spool drain: ${(err as Error).message}`;
         this.log.error('spool drain failed; retrying', { error: (err as Error).message, retryInMs: backoff });
         await this.reader?.close().catch(() => {});
         this.reader = undefined;
+        this.readOffset = this.storedOffset;
+        this.dropHandoff();
         await this.sleep(backoff);
         backoff = Math.min(backoff * 2, this.opts.retry.maxMs);
       }
     }
   }
 
-  /** Stores batches from the oldest segment on until the spool closes; throws on a disk error. */
+  /**
+   * Stores batches from the oldest segment on until the spool closes; throws on a disk error. The
+   * next batch is taken while the current one is being stored, so that reading and parsing it
+   * overlap the store's work.
+   */
   private async drainUntilClosed(): Promise<void> {
-    while (this.state !== 'closed') {
-      const segment = this.segments[0];
-      if (!segment) {
-        await this.waitForWork();
-        continue;
+    let next: Promise<Batch | undefined> | undefined;
+    try {
+      while (this.state !== 'closed') {
+        const batch = await (next ?? this.nextBatch());
+        next = undefined;
+        if (!batch) {
+          // Checked in the same step that starts waiting: a commit that landed meanwhile is seen here, not missed.
+          const segment = this.segments[0];
+          if (segment && this.readOffset < segment.size) continue;
+          if (segment?.sealed) {
+            await this.retireSegment();
+            continue;
+          }
+          // Every durable line is taken: from now on commits are handed over in memory.
+          this.handoffComplete = true;
+          await this.waitForWork();
+          continue;
+        }
+        next = this.nextBatch();
+        if (!(await this.storeBatch(batch))) return; // closed while the store was down
+        this.storedOffset = batch.to;
+        await writeCheckpoint(this.dir, { segment: batch.seq, offset: batch.to });
+        this.drainedBytes += batch.to - batch.from;
+        this.afterProgress();
       }
-      this.reader ??= await SegmentReader.open(this.dir, segment.seq, this.storedOffset);
-      const from = this.reader.offset;
-      const lines = await this.reader.lines(this.opts.batchRecords, segment.size, segment.sealed);
-      if (lines.length === 0) {
-        // Checked after the read, in the same step that starts waiting: a commit that landed
-        // during the read is seen here, not missed.
-        if (this.reader.offset < segment.size) continue;
-        if (segment.sealed) await this.retireSegment();
-        else await this.waitForWork();
-        continue;
-      }
-      if (!(await this.storeLines(lines))) return; // closed while the store was down
-      this.storedOffset = this.reader.offset;
-      await writeCheckpoint(this.dir, { segment: segment.seq, offset: this.storedOffset });
-      this.drainedBytes += this.storedOffset - from;
-      this.afterProgress();
+    } finally {
+      await next?.catch(() => {}); // its disk error, if any, is met again on the next read
     }
+  }
+
+  /**
+   * Up to batchRecords records from readOffset in the first segment: from the hand-off when it has
+   * them, from disk otherwise. Undefined when nothing more is durable in that segment yet.
+   */
+  private async nextBatch(): Promise<Batch | undefined> {
+    const segment = this.segments[0];
+    if (!segment) return undefined;
+    if (this.handoff.length > 0) return this.takeHandoff(segment.seq);
+    if (this.handoffComplete) return undefined;
+    if (this.reader?.seq !== segment.seq) {
+      await this.reader?.close();
+      this.reader = undefined;
+      this.reader = await SegmentReader.open(this.dir, segment.seq, this.readOffset);
+    }
+    this.reader.skipTo(this.readOffset);
+    const from = this.readOffset;
+    const lines = await this.reader.lines(this.opts.batchRecords, segment.size, segment.sealed);
+    if (lines.length === 0) return undefined;
+    this.readOffset = this.reader.offset;
+    return { seq: segment.seq, from, to: this.readOffset, ...parseLines(lines) };
+  }
+
+  /** Handed-over records of segment `seq` from readOffset on, whole appends up to batchRecords (at least one). */
+  private takeHandoff(seq: number): Batch | undefined {
+    const first = this.handoff[0];
+    // The hand-off has moved on to a newer segment: the first one ends here.
+    if (first.seq !== seq) return undefined;
+    const records: SeriesRecord[] = [];
+    let taken = 0;
+    while (taken < this.handoff.length) {
+      const h = this.handoff[taken];
+      if (h.seq !== seq || (taken > 0 && records.length + h.records.length > this.opts.batchRecords)) break;
+      for (const r of h.records) records.push(r);
+      taken++;
+    }
+    const last = this.handoff[taken - 1];
+    this.handoff.splice(0, taken);
+    this.handoffBytes -= last.to - first.from;
+    this.readOffset = last.to;
+    return { seq, from: first.from, to: last.to, records, unreadable: [] };
+  }
+
+  /** Forgets the handed-over records: the drain reads everything from readOffset on from disk. */
+  private dropHandoff(): void {
+    this.handoff = [];
+    this.handoffBytes = 0;
+    this.handoffComplete = false;
   }
 
   /** The first segment is fully stored: move the checkpoint past it, then delete it. */
   private async retireSegment(): Promise<void> {
     const done = this.segments.shift()!;
-    await this.reader!.close();
+    await this.reader?.close();
     this.reader = undefined;
     this.storedOffset = 0;
+    this.readOffset = 0;
     await writeCheckpoint(this.dir, { segment: this.segments[0]?.seq ?? done.seq + 1, offset: 0 });
     await unlink(segmentPath(this.dir, done.seq));
   }
 
   /**
-   * Stores one batch of spool lines, in order. Unavailable store: wait and retry, the lines stay on
-   * disk. A refusal (the store rejects the data itself): halve the batch until the refused records
-   * are alone, set those aside in rejected/ and store their neighbours. Returns false when the
-   * spool closed before the batch was stored.
+   * Stores one batch, in order. Unavailable store: wait and retry, the lines stay on disk. A
+   * refusal (the store rejects the data itself): halve the batch until the refused records are
+   * alone, set those aside in rejected/ and store their neighbours. Returns false when the spool
+   * closed before the batch was stored.
    */
-  private async storeLines(lines: readonly string[]): Promise<boolean> {
-    const { records, unreadable } = parseLines(lines);
+  private async storeBatch({ records, unreadable }: Batch): Promise<boolean> {
     if (unreadable.length > 0) {
       await this.rejectedLog.add(unreadable);
       this.counts.rejected += unreadable.length;
@@ -524,6 +645,8 @@ export class Spool {
         }
         if (this.storeUp) this.log.warn('store unavailable; records stay in the spool until it is back', { store: this.store.kind, error: error.message });
         this.storeUp = false;
+        // A backlog is building: it waits on disk, not in memory.
+        this.dropHandoff();
         this.lastError = `${this.store.kind} store unavailable: ${error.message}`;
         this.counts.retries++;
         if (!(await this.sleep(backoff))) return false;

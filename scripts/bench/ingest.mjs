@@ -18,7 +18,7 @@ import { DIST, importDist, median, REPO, runWorker } from './util.mjs';
 import { children, endChild, influxQl, startInfluxd, track } from './processes.mjs';
 
 const MAIN_JS = join(DIST, 'gateway', 'cli', 'main.js');
-/** Records per store write in the raw baselines, as the gateway's spool and InfluxDB store use. */
+/** Records per store write in the raw baselines, as the gateway's spool uses. */
 const RAW_BATCH = 5000;
 /** A vessel's reports are stamped with consecutive UTC seconds; at most this many per vessel (see fleet()). */
 const MAX_REPORTS_PER_VESSEL = 30;
@@ -534,7 +534,7 @@ async function gatewayRun({ input, n, influx, dir, opts, cpuProfDir, log }) {
       },
     };
     log(
-      `    ${fmtInt((n * 1e9) / ns)} msg/s in → stored (${(ns / 1e9).toFixed(2)} s; all written out by the sender after ${(sentNs / 1e9).toFixed(2)} s, all accepted after ${done.acceptedSeconds?.toFixed(2) ?? '?'} s), ${fmtInt(count)} in the store, gateway CPU ${cpu.toFixed(1)} s, peak RSS ${((mem.peak ?? 0) / 2 ** 20).toFixed(0)} MiB, heap peak ${(((done.heapPeakBytes ?? 0) - (heapBefore ?? 0)) / 2 ** 20).toFixed(0)} MiB over idle${otherNote({ ns, otherCpu: other })}`,
+      `    ${fmtInt((n * 1e9) / ns)} msg/s in → stored (${(ns / 1e9).toFixed(2)} s; all written out by the sender after ${(sentNs / 1e9).toFixed(2)} s, all accepted after ${done.acceptedSeconds?.toFixed(2) ?? '?'} s), ${fmtInt(count)} in the store, gateway CPU ${cpu.toFixed(1)} s (${cpuPerMessage(result, n)}/msg), peak RSS ${((mem.peak ?? 0) / 2 ** 20).toFixed(0)} MiB, heap peak ${(((done.heapPeakBytes ?? 0) - (heapBefore ?? 0)) / 2 ** 20).toFixed(0)} MiB over idle${otherNote({ ns, otherCpu: other })}`,
     );
     return result;
   } catch (e) {
@@ -557,6 +557,16 @@ function otherNote(r) {
 /** CPU seconds of the measured process in the timed window, and that as a share of one core. */
 function cpuCell(r) {
   return r.cpu === undefined ? '—' : `${r.cpu.toFixed(1)} s (${((r.cpu * 1e9 * 100) / r.ns).toFixed(0)}%)`;
+}
+
+/**
+ * CPU µs per message: the measured process's, and influxd's beside it (`+`). Unlike throughput it
+ * hardly moves when other work shares the machine, so it compares runs on a busy machine.
+ */
+function cpuPerMessage(r, n) {
+  if (r.cpu === undefined) return '—';
+  const us = (seconds) => ((seconds * 1e6) / n).toFixed(1);
+  return r.influxCpu === undefined ? `${us(r.cpu)} µs` : `${us(r.cpu)} + ${us(r.influxCpu)} µs`;
 }
 
 /** Median run by throughput, with the peak RSS the highest of all runs (reported as is: conservative). */
@@ -601,7 +611,7 @@ export async function runIngest({ opts, tmp, log }) {
         const dir = join(base, `raw-embedded-${run}`);
         try {
           const r = await runWorker('ingest.mjs', ['raw-embedded', ...workerArgs, '--dir', dir]);
-          log(`    ${fmtInt(r.rate)} points/s (${(r.ns / 1e9).toFixed(2)} s), ${fmtInt(r.count)} in the store${otherNote(r)}`);
+          log(`    ${fmtInt(r.rate)} points/s (${(r.ns / 1e9).toFixed(2)} s, ${cpuPerMessage(r, n)}/point), ${fmtInt(r.count)} in the store${otherNote(r)}`);
           return r;
         } finally {
           rmSync(dir, { recursive: true, force: true });
@@ -631,7 +641,7 @@ export async function runIngest({ opts, tmp, log }) {
         await settle(influx.pid);
         try {
           const r = await runWorker('ingest.mjs', ['raw-influx', ...workerArgs, '--url', influx.url, '--bucket', `${db}/autogen`, '--influxd-pid', String(influx.pid)]);
-          log(`    ${fmtInt(r.rate)} points/s (${(r.ns / 1e9).toFixed(2)} s), ${fmtInt(r.count)} in the store${otherNote(r)}`);
+          log(`    ${fmtInt(r.rate)} points/s (${(r.ns / 1e9).toFixed(2)} s, ${cpuPerMessage(r, n)}/point), ${fmtInt(r.count)} in the store${otherNote(r)}`);
           return r;
         } finally {
           await influxQl(influx.url, `DROP DATABASE ${db}`).catch(() => {});
@@ -704,6 +714,7 @@ function section({ n, vessels, runs, input, opts, results, failures, influxVersi
         wall: `${(r.ns / 1e9).toFixed(2)} s`,
         cpu: cpuCell(r),
         influxd: r.influxCpu === undefined ? '—' : `${r.influxCpu.toFixed(1)} s`,
+        cpuPerMessage: cpuPerMessage(r, n),
       },
     };
   });
@@ -721,9 +732,9 @@ function section({ n, vessels, runs, input, opts, results, failures, influxVersi
     );
   }
   notes.push(
-    `"ours / this" on a raw row is gateway / raw on that store: the share of the store's own write rate the whole gateway keeps. CPU: user + system seconds of the measured process during the timed window (% of one core); influxd: InfluxDB's CPU in the same window.`,
+    `"ours / this" on a raw row is gateway / raw on that store: the share of the store's own write rate the whole gateway keeps. CPU: user + system seconds of the measured process during the timed window (% of one core); influxd: InfluxDB's CPU in the same window; CPU µs/msg: those per message (per point on raw rows), the process's + influxd's — the number that other work on the machine moves least.`,
     `Gateway rows: \`node dist/gateway/cli/main.js serve\` in its own process (fresh data directory, device token made with \`tidewatch token create\`, HTTP on a free port, NMEA off, log level warn), fed by ${opts.ingestConnections} WebSocket connection${opts.ingestConnections === 1 ? '' : 's'} to /ingest (one receiver station each; a vessel is heard by one station) sending ${fmtInt(input.messages)} text messages of ${opts.ingestLinesPerMessage} lines (${(input.bytes / 1e6).toFixed(1)} MB), at most 4 sends in flight per connection (back-pressure: the gateway pauses reading). Timed from the first send until /metrics shows all ${fmtInt(n)} records written to the store (tidewatch_stored_records; /metrics polled every 50 ms, every 20 ms once all are accepted — about 1% of the gateway's CPU); then the gateway is stopped (SIGINT) and the store is counted. Peak RSS: the gateway process's VmHWM (whole run); RSS Δ: that minus its RSS before the first send.`,
-    `Raw rows: the same ${fmtInt(n)} lines decoded and normalised untimed by the project's own code into the records the gateway stores, then written in a fresh process: embedded — EmbeddedSeriesStore.write, ${fmtInt(RAW_BATCH)} records a call, awaited in turn, into a fresh series.db; InfluxDB — the client's WriteApi, ${fmtInt(RAW_BATCH)} lines a batch with its flush awaited before the next (as the gateway's InfluxDB store writes; the client's defaults otherwise, gzip above 1 kB like the gateway's), line protocol of the same shape built in the timed loop (measurement vessel_fix, tags key/source/vessel, the same fields, ms precision), every batch acknowledged (writeSuccess). Peak RSS there: the timed window's high-water mark, the ${fmtInt(n)} records in memory included.`,
+    `Raw rows: the same ${fmtInt(n)} lines decoded and normalised untimed by the project's own code into the records the gateway stores, then written in a fresh process: embedded — EmbeddedSeriesStore.write, ${fmtInt(RAW_BATCH)} records a call, awaited in turn, into a fresh series.db; InfluxDB — the client's WriteApi, ${fmtInt(RAW_BATCH)} lines a batch with its flush awaited before the next (the client's defaults otherwise: gzip above 1 kB; the gateway's store instead sends each batch through the client's transport as two concurrent requests, uncompressed on loopback), line protocol of the same shape built in the timed loop (measurement vessel_fix, tags key/source/vessel, the same fields, ms precision), every batch acknowledged (writeSuccess). Peak RSS there: the timed window's high-water mark, the ${fmtInt(n)} records in memory included.`,
     `InfluxDB: one influxd (${influxName}, scripts/influxdb.sh) on loopback for the whole section; every run writes into a database of its own (raw: created just before; gateway: created by the gateway at start, as in production), dropped afterwards, with influxd idle before the run starts.`,
   );
   const cores = cpus().length;
@@ -750,6 +761,7 @@ function section({ n, vessels, runs, input, opts, results, failures, influxVersi
       { key: 'wall', title: 'wall time' },
       { key: 'cpu', title: 'CPU (process)' },
       { key: 'influxd', title: 'CPU (influxd)' },
+      { key: 'cpuPerMessage', title: 'CPU µs/msg (+ influxd)' },
     ],
     rows,
     notes,
@@ -798,8 +810,8 @@ async function rawEmbedded(records, { dir }) {
  * The client alone, written the way its users write: a WriteApi with batching, a batch of RAW_BATCH
  * lines at a time and its flush awaited before the next (the client's own defaults otherwise, gzip
  * included). Firing every batch at once instead makes influxd 1.8 answer 500 "timeout" on a busy
- * 2-core machine; awaited batches are also what the gateway's InfluxDB store does, so the ratio shows
- * the gateway's own cost.
+ * 2-core machine. The gateway's store also awaits each batch, but sends it as two concurrent requests
+ * without gzip on loopback: the ratio shows what the gateway costs against the client used plainly.
  */
 async function rawInflux(records, { url, bucket, influxdPid }) {
   const { InfluxDB } = await import('@influxdata/influxdb-client');

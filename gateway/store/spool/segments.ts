@@ -87,6 +87,13 @@ export class SegmentReader {
     return this.filePos - this.rest.length;
   }
 
+  /** Continues reading at byte `offset`, a line boundary (the lines before it were taken from memory). */
+  skipTo(offset: number): void {
+    if (offset === this.offset) return;
+    this.rest = Buffer.alloc(0);
+    this.filePos = offset;
+  }
+
   /**
    * Up to `max` lines (without their newline) below byte `limit`, the segment's durable size. When
    * `sealed` (no more appends will come), bytes left at the limit without a newline come back as a
