@@ -1,6 +1,8 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import type { VesselFix } from '../../core/records.js';
+import type { ConfigDb } from '../../gateway/configdb/database.js';
+import { RegistryChanges } from '../../gateway/registry/changes.js';
 import type { Vessel, VesselRegistry } from '../../gateway/registry/registry.js';
 import type { SeriesStore } from '../../gateway/store/types.js';
 import type { OpenApiPaths } from '../openapi.js';
@@ -61,24 +63,111 @@ export function fixFeature(fix: VesselFix, vessel: Vessel | undefined, now: numb
   };
 }
 
-export function positionRoutes(deps: { store: SeriesStore; latest?: Pick<SeriesStore, 'latestFixes'>; registry: VesselRegistry }): Router {
+
+/** One feature of a latest-positions answer as UTF-8 JSON, cut around its `age`, and what it was made from. */
+interface CachedFeature {
+  fix: VesselFix;
+  vessel: Vessel | undefined;
+  name: string | undefined;
+  beforeAge: Buffer;
+  afterAge: Buffer;
+}
+
+const COLLECTION_HEAD = Buffer.from(`{"type":"FeatureCollection","units":${JSON.stringify(POSITION_UNITS)},"features":[`);
+const COLLECTION_TAIL = Buffer.from(']}');
+const COMMA = 0x2c;
+/**
+ * The latest-positions answer, serialised once per vessel and fix: a feature is made again only
+ * when its fix is another object (the in-memory index replaces a vessel's fix when a newer one
+ * comes; a store answer is new objects every time) or what the registry says of it changed; the
+ * answer joins the cached JSON with each feature's `age`. The registered vessels and the AIS names
+ * are kept too, read again when RegistryChanges says so. Building 10,000 features and one
+ * JSON.stringify per request, and reading the whole registry, were most of the route's time.
+ */
+export class LatestFeatures {
+  private readonly changes: RegistryChanges;
+  private vessels = new Map<string, Vessel>();
+  private vesselsReadAt = 0;
+  private readonly names = new Map<string, { name: string | undefined; readAt: number }>();
+  private readonly features = new Map<string, CachedFeature>();
+
+  constructor(
+    db: ConfigDb,
+    private readonly registry: VesselRegistry,
+  ) {
+    this.changes = RegistryChanges.of(db);
+  }
+
+  /** The FeatureCollection of these fixes (the store's order), as UTF-8 JSON. */
+  json(fixes: readonly VesselFix[], now: number): Buffer {
+    const readAt = this.changes.now();
+    if (!this.changes.vesselsCurrent(this.vesselsReadAt)) {
+      this.vessels = new Map(this.registry.list().map((v) => [v.id, v]));
+      this.vesselsReadAt = readAt;
+    }
+    // Unregistered vessels show the name their identifier broadcast (AIS static reports).
+    const unnamed = fixes.filter((f) => !this.vessels.has(f.vessel ?? f.key) && !this.changes.nameCurrent(f.key, this.names.get(f.key)?.readAt ?? 0));
+    if (unnamed.length > 0) {
+      const reports = this.registry.staticOf(unnamed.map((f) => f.key));
+      for (const f of unnamed) this.names.set(f.key, { name: reports.get(f.key)?.name || undefined, readAt });
+    }
+    // The answer is written as bytes straight from the cached UTF-8 parts: encoding a 3 MB string per request cost as much as building it.
+    const cached = new Array<CachedFeature>(fixes.length);
+    const ages = new Array<string>(fixes.length);
+    let size = COLLECTION_HEAD.length + COLLECTION_TAIL.length + Math.max(0, fixes.length - 1);
+    for (let i = 0; i < fixes.length; i++) {
+      const fix = fixes[i];
+      const id = fix.vessel ?? fix.key;
+      const vessel = this.vessels.get(id);
+      const name = vessel ? undefined : this.names.get(fix.key)?.name;
+      let feature = this.features.get(id);
+      if (!feature || feature.fix !== fix || feature.vessel !== vessel || feature.name !== name) {
+        feature = { fix, vessel, name, ...featureAroundAge(fix, vessel, name) };
+        this.features.set(id, feature);
+      }
+      cached[i] = feature;
+      ages[i] = String(ageSeconds(fix, now));
+      size += feature.beforeAge.length + feature.afterAge.length + ages[i].length;
+    }
+    const out = Buffer.allocUnsafe(size);
+    out.set(COLLECTION_HEAD, 0);
+    let at = COLLECTION_HEAD.length;
+    for (let i = 0; i < cached.length; i++) {
+      if (i > 0) out[at++] = COMMA;
+      out.set(cached[i].beforeAge, at);
+      at += cached[i].beforeAge.length;
+      // Digits are ASCII: one byte each.
+      for (let k = 0; k < ages[i].length; k++) out[at++] = ages[i].charCodeAt(k);
+      out.set(cached[i].afterAge, at);
+      at += cached[i].afterAge.length;
+    }
+    out.set(COLLECTION_TAIL, at);
+    return out;
+  }
+}
+
+const ageSeconds = (fix: VesselFix, now: number) => Math.max(0, Math.round((now - fix.time) / 1000));
+
+/** fixFeature's JSON cut around the value of `age` (made with age 0: `"age":0` is there once, no string holds a bare quote). */
+function featureAroundAge(fix: VesselFix, vessel: Vessel | undefined, name: string | undefined): { beforeAge: Buffer; afterAge: Buffer } {
+  const json = JSON.stringify(fixFeature(fix, vessel, fix.time, name ? { name } : {}));
+  const at = json.indexOf('"age":0,') + '"age":'.length;
+  const bytes = Buffer.from(json);
+  const cut = Buffer.byteLength(json.slice(0, at));
+  return { beforeAge: bytes.subarray(0, cut), afterAge: bytes.subarray(cut + 1) };
+}
+
+export function positionRoutes(deps: { db: ConfigDb; store: SeriesStore; latest?: Pick<SeriesStore, 'latestFixes'>; registry: VesselRegistry }): Router {
   // Served from the in-memory index when the gateway keeps one, else from the store.
   const latest = deps.latest ?? deps.store;
+  const features = new LatestFeatures(deps.db, deps.registry);
   const router = new Router();
   router.get('/api/v1/positions/latest', async (ctx) => {
     const q = parseQuery(latestQuery, ctx.query);
     const now = Date.now();
     const fixes = await latest.latestFixes({ bbox: q.bbox, sources: q.source, since: q.maxAge ? now - q.maxAge * 1000 : undefined });
-    const vessels = new Map(deps.registry.list().map((v) => [v.id, v]));
-    const names = deps.registry.staticOf(fixes.filter((f) => !vessels.has(f.vessel ?? f.key)).map((f) => f.key));
-    ctx.body = {
-      type: 'FeatureCollection',
-      units: POSITION_UNITS,
-      features: fixes.map((f) => {
-        const s = names.get(f.key);
-        return fixFeature(f, vessels.get(f.vessel ?? f.key), now, s?.name ? { name: s.name } : {});
-      }),
-    };
+    ctx.type = 'json';
+    ctx.body = features.json(fixes, now);
   });
   return router;
 }

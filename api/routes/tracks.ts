@@ -5,7 +5,7 @@ import { isoTime } from '../../core/schemas.js';
 import { isIdentifierKey, type VesselRegistry } from '../../gateway/registry/registry.js';
 import type { SeriesStore } from '../../gateway/store/types.js';
 import { ApiError } from '../errors.js';
-import { csvField, requestedFormat, toCsv, toNdjson } from '../formats.js';
+import { csvField, isoTimeFormatter, requestedFormat, toCsv, toNdjson } from '../formats.js';
 import type { OpenApiPaths } from '../openapi.js';
 import { errorResponses } from '../openapi-document.js';
 import { parseQuery } from '../params.js';
@@ -157,10 +157,10 @@ const compactTime = (ms: number) => iso(ms).replace(/\.\d{3}Z$/, 'Z').replace(/[
 const xmlEscape = (s: string) => s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] as string);
 
 /** One fix as an export row: absent values stay absent. */
-function fixRow(vessel: string, f: VesselFix): Record<string, unknown> {
+function fixRow(vessel: string, f: VesselFix, formatTime: (ms: number) => string): Record<string, unknown> {
   return {
     vessel,
-    time: iso(f.time),
+    time: formatTime(f.time),
     lat: f.lat,
     lon: f.lon,
     sog: f.sog,
@@ -194,12 +194,13 @@ const CSV_COLUMNS = [
  * them (speed in m/s, course in degrees true), which GPSBabel, QGIS and Garmin tools read.
  */
 function toGpx(name: string, fixes: readonly VesselFix[]): string {
+  const formatTime = isoTimeFormatter();
   const points = fixes.map((f) => {
     const ext: string[] = [];
     if (f.sog !== undefined) ext.push(`<gpxtpx:speed>${+(f.sog * KNOT_MS).toFixed(3)}</gpxtpx:speed>`);
     if (f.cog !== undefined) ext.push(`<gpxtpx:course>${f.cog}</gpxtpx:course>`);
     const extensions = ext.length > 0 ? `<extensions><gpxtpx:TrackPointExtension>${ext.join('')}</gpxtpx:TrackPointExtension></extensions>` : '';
-    return `      <trkpt lat="${f.lat}" lon="${f.lon}"><time>${iso(f.time)}</time>${extensions}</trkpt>\n`;
+    return `      <trkpt lat="${f.lat}" lon="${f.lon}"><time>${formatTime(f.time)}</time>${extensions}</trkpt>\n`;
   });
   return (
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
@@ -235,6 +236,7 @@ export function trackRoutes(deps: { store: SeriesStore; registry: VesselRegistry
     }
     const fixes = q.suspect === 'exclude' ? read.filter((f) => f.suspect === undefined) : read;
     const kept = q.tolerance > 0 ? simplifyTrack(fixes, q.tolerance).map((i) => fixes[i]) : fixes;
+    const formatTime = isoTimeFormatter();
 
     if (format === 'geojson' || format === 'json') {
       if (kept.length > MAX_LINE_POINTS) {
@@ -262,7 +264,7 @@ export function trackRoutes(deps: { store: SeriesStore; registry: VesselRegistry
           ...(q.tolerance > 0 ? { simplified: { tolerance: q.tolerance, pointsBefore: fixes.length } } : {}),
           suspect: q.suspect,
           ...(q.suspect === 'exclude' ? { suspectExcluded: read.length - fixes.length } : { suspectReasons: kept.map((f) => f.suspect ?? null) }),
-          times: kept.map((f) => iso(f.time)),
+          times: kept.map((f) => formatTime(f.time)),
           sog: kept.map((f) => f.sog ?? null),
           cog: kept.map((f) => f.cog ?? null),
           sources: kept.map((f) => f.source),
@@ -276,10 +278,10 @@ export function trackRoutes(deps: { store: SeriesStore; registry: VesselRegistry
     // `:` and slashes are not allowed in file names on every system.
     ctx.attachment(`${id.replace(/[:/\\]/g, '-')}_${compactTime(from)}_${compactTime(to)}.${format}`);
     if (format === 'csv') {
-      ctx.body = toCsv(CSV_COLUMNS, kept.map((f) => fixRow(id, f)));
+      ctx.body = toCsv(CSV_COLUMNS, kept.map((f) => fixRow(id, f, formatTime)));
       ctx.type = 'text/csv; charset=utf-8';
     } else if (format === 'ndjson') {
-      ctx.body = toNdjson(kept.map((f) => fixRow(id, f)));
+      ctx.body = toNdjson(kept.map((f) => fixRow(id, f, formatTime)));
       ctx.type = 'application/x-ndjson; charset=utf-8';
     } else {
       ctx.body = toGpx(vessel?.hullName ?? id, kept);

@@ -87,31 +87,37 @@ const MIGRATIONS: readonly string[] = [
 
 const TABLE: Record<SeriesRecord['kind'], string> = { 'vessel-fix': 'fix', 'buoy-observation': 'observation', 'device-health': 'health' };
 
-interface FixRow {
-  vessel: string;
-  time: number;
-  source: VesselFix['source'];
-  key: string;
-  lat: number;
-  lon: number;
-  sog: number | null;
-  cog: number | null;
-  heading: number | null;
-  nav_status: number | null;
-  station: string | null;
-  suspect: string | null;
-  rx_time: number | null;
-}
+/**
+ * The fix columns every fix query selects, in this order: reads take rows as arrays (better-sqlite3's
+ * raw mode), which halves the cost of a 24 h track against one object per row.
+ */
+const FIX_COLUMNS = 'vessel, time, source, key, lat, lon, sog, cog, heading, nav_status, station, suspect, rx_time';
 
-function fixFromRow(row: FixRow): VesselFix {
-  const fix: VesselFix = { kind: 'vessel-fix', source: row.source, key: row.key, vessel: row.vessel, time: row.time, lat: row.lat, lon: row.lon };
-  if (row.sog !== null) fix.sog = row.sog;
-  if (row.cog !== null) fix.cog = row.cog;
-  if (row.heading !== null) fix.heading = row.heading;
-  if (row.nav_status !== null) fix.navStatus = row.nav_status;
-  if (row.station !== null) fix.station = row.station;
-  if (row.suspect !== null) fix.suspect = row.suspect;
-  if (row.rx_time !== null) fix.rxTime = row.rx_time;
+type FixRow = [
+  vessel: string,
+  time: number,
+  source: VesselFix['source'],
+  key: string,
+  lat: number,
+  lon: number,
+  sog: number | null,
+  cog: number | null,
+  heading: number | null,
+  navStatus: number | null,
+  station: string | null,
+  suspect: string | null,
+  rxTime: number | null,
+];
+
+function fixFromRow([vessel, time, source, key, lat, lon, sog, cog, heading, navStatus, station, suspect, rxTime]: FixRow): VesselFix {
+  const fix: VesselFix = { kind: 'vessel-fix', source, key, vessel, time, lat, lon };
+  if (sog !== null) fix.sog = sog;
+  if (cog !== null) fix.cog = cog;
+  if (heading !== null) fix.heading = heading;
+  if (navStatus !== null) fix.navStatus = navStatus;
+  if (station !== null) fix.station = station;
+  if (suspect !== null) fix.suspect = suspect;
+  if (rxTime !== null) fix.rxTime = rxTime;
   return fix;
 }
 
@@ -263,15 +269,15 @@ export class EmbeddedSeriesStore implements SeriesStore {
            AND (:sources IS NULL OR source IN (SELECT value FROM json_each(:sources)))
            AND (:vessels IS NULL OR vessel IN (SELECT value FROM json_each(:vessels)))
        )
-       SELECT f.* FROM candidate c
+       SELECT ${FIX_COLUMNS.replace(/\w+/g, 'f.$&')} FROM candidate c
        JOIN fix f ON f.vessel = c.vessel AND f.time = c.time AND f.source = c.source AND f.key = c.key
        WHERE c.rank = 1
          AND (:minLon IS NULL OR (
            f.lat BETWEEN :minLat AND :maxLat
            AND CASE WHEN :minLon <= :maxLon THEN f.lon BETWEEN :minLon AND :maxLon ELSE f.lon >= :minLon OR f.lon <= :maxLon END))
        ORDER BY f.vessel`,
-    );
-    this.trackStatement = this.db.prepare(`SELECT * FROM fix WHERE vessel = ? AND time >= ? AND time < ? ORDER BY time, source, key LIMIT ?`);
+    ).raw(true);
+    this.trackStatement = this.db.prepare(`SELECT ${FIX_COLUMNS} FROM fix WHERE vessel = ? AND time >= ? AND time < ? ORDER BY time, source, key LIMIT ?`).raw(true);
     this.rawObservationsStatement = this.db.prepare(
       `SELECT time, variable, value, unit, depth, sensor_index, qc FROM observation WHERE ${OBSERVATION_FILTER}
        ORDER BY time, variable, depth, sensor_index LIMIT :limit`,
@@ -325,6 +331,19 @@ export class EmbeddedSeriesStore implements SeriesStore {
   async track(query: TrackQuery): Promise<VesselFix[]> {
     // LIMIT -1 is SQLite for "no limit".
     const rows = this.run('track query', () => this.trackStatement.all(query.vessel, query.from, query.to, query.limit ?? -1)) as FixRow[];
+    return rows.map(fixFromRow);
+  }
+
+  /** Prepared at first use (only `rules replay` asks). */
+  private fixesBetweenStatement?: Database.Statement;
+
+  async fixesBetween(query: { from: number; to: number }): Promise<VesselFix[]> {
+    // Through the vessels latest_fix knows, so each vessel's range is a seek in the fix key (vessel, time, …), not a scan of every fix.
+    this.fixesBetweenStatement ??= this.db
+      .prepare(`SELECT ${FIX_COLUMNS} FROM fix WHERE vessel IN (SELECT DISTINCT vessel FROM latest_fix) AND time >= ? AND time < ? ORDER BY time, source, key`)
+      .raw(true);
+    const statement = this.fixesBetweenStatement;
+    const rows = this.run('fixes query', () => statement.all(query.from, query.to)) as FixRow[];
     return rows.map(fixFromRow);
   }
 

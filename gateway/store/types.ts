@@ -151,6 +151,11 @@ export interface SeriesStore {
   /** A vessel's fixes in [from, to), oldest first. */
   track(query: TrackQuery): Promise<VesselFix[]>;
   /**
+   * Every vessel's fixes in [from, to), in compareFixes order (time, source, key): what `tidewatch
+   * rules replay` reads back, one window at a time (the caller keeps windows small).
+   */
+  fixesBetween(query: { from: number; to: number }): Promise<VesselFix[]>;
+  /**
    * One device's observations in [from, to), oldest first, then by variable, depth and sensor:
    * raw, or aggregated per series and time bucket when the query has `every`.
    */

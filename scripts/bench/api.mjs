@@ -10,7 +10,7 @@
 // (keep-alive, one request at a time, whole body read) asks it. The direct queries run in the bench
 // process on a second connection to the same store. Direct and API requests alternate, so drift in the
 // machine's load hits both alike. Then, untimed, the API's work is split into spans (store read,
-// registry look-ups, GeoJSON, JSON.stringify) with the project's own code in this process, and with
+// registry look-ups, GeoJSON, JSON) with the project's own code in this process, and with
 // --api-cpu-prof DIR the gateway is run once more per query under `node --cpu-prof` and its profile
 // summarised (top self time, by function and by module).
 import { spawn, spawnSync } from 'node:child_process';
@@ -490,13 +490,15 @@ async function checkAnswers(gw, token, data) {
  * Untimed diagnosis: the API's work for each query, step by step, with the project's own compiled
  * code in this process against the direct store and a registry on the same configuration database:
  * what each step costs (median of `n` runs), so that the API's overhead can be put down to causes.
- * The positions route is followed call for call (api/routes/positions.ts); the track's GeoJSON is
- * built as api/routes/tracks.ts builds it (that route's helpers are not exported).
+ * The positions route's serialisation is its own class (LatestFeatures, api/routes/positions.ts), timed
+ * cold (the first answer) and warm (every later one); the track's GeoJSON is built as
+ * api/routes/tracks.ts builds it (that route's helpers are not exported).
  */
 async function spans({ store, dataDir, data, n, maxSeconds }) {
   const { openConfigDb } = await importDist('gateway/configdb/database.js', 'the configuration database');
   const { VesselRegistry, isIdentifierKey } = await importDist('gateway/registry/registry.js', 'the vessel registry');
-  const { fixFeature, POSITION_UNITS } = await importDist('api/routes/positions.js', 'the positions route');
+  const { LatestFeatures } = await importDist('api/routes/positions.js', 'the positions route');
+  const { isoTimeFormatter } = await importDist('api/formats.js', 'the response formats');
   const { TRACK_UNITS } = await importDist('api/routes/tracks.js', 'the tracks route');
   const db = openConfigDb(dataDir);
   try {
@@ -516,6 +518,10 @@ async function spans({ store, dataDir, data, n, maxSeconds }) {
     let trackBytes = 0;
     let latestBytes = 0;
     const iso = (ms) => new Date(ms).toISOString();
+    /** The latest-positions features as the route keeps them between requests, and the first (cold) answers' times. */
+    let warm;
+    let warmFixes;
+    const cold = [];
     const t0 = process.hrtime.bigint();
     let kept = 0;
     // Two warm-up rounds, then n, or at least 3 once they have taken half the time budget.
@@ -537,6 +543,7 @@ async function spans({ store, dataDir, data, n, maxSeconds }) {
       let tKeys = 0;
       for (const p of parts.list.slice(1)) tKeys += (await time(() => store.track({ vessel: p.series, from: p.from, to: p.to, limit: 300_001 - own.length })))[0];
       const [tBuild, feature] = await time(() => {
+        const formatTime = isoTimeFormatter();
         const shown = own.filter((f) => f.suspect === undefined);
         return {
           type: 'Feature',
@@ -552,7 +559,7 @@ async function spans({ store, dataDir, data, n, maxSeconds }) {
             fixes: own.length,
             suspect: 'exclude',
             suspectExcluded: own.length - shown.length,
-            times: shown.map((f) => iso(f.time)),
+            times: shown.map((f) => formatTime(f.time)),
             sog: shown.map((f) => f.sog ?? null),
             cog: shown.map((f) => f.cog ?? null),
             sources: shown.map((f) => f.source),
@@ -570,31 +577,28 @@ async function spans({ store, dataDir, data, n, maxSeconds }) {
         add('track', `JSON.stringify (${fmtBytes(trackBytes)})`, tJson);
       }
 
-      // Latest: GET /api/v1/positions/latest?maxAge=3600.
+      // Latest: GET /api/v1/positions/latest?maxAge=3600. The gateway's in-memory index hands the route
+      // the same fix objects until a vessel's fix changes, so the repeat answer reuses every cached feature.
       const now = Date.now();
       const [tLatest, fixes] = await time(() => store.latestFixes({ since: now - MAX_AGE_S * 1000 }));
-      const [tList, vessels] = await time(() => new Map(registry.list().map((v) => [v.id, v])));
-      const unregistered = fixes.filter((f) => !vessels.has(f.vessel ?? f.key)).map((f) => f.key);
-      const [tStatic, names] = await time(() => registry.staticOf(unregistered));
-      const [tFeatures, features] = await time(() =>
-        fixes.map((f) => {
-          const s = names.get(f.key);
-          return fixFeature(f, vessels.get(f.vessel ?? f.key), now, s?.name ? { name: s.name } : {});
-        }),
-      );
-      const [tJsonL, latestJson] = await time(() => JSON.stringify({ type: 'FeatureCollection', units: POSITION_UNITS, features }));
-      latestBytes = Buffer.byteLength(latestJson);
+      const [tCold, coldJson] = await time(() => new LatestFeatures(db, registry).json(fixes, now));
+      if (!warm) {
+        warm = new LatestFeatures(db, registry);
+        warm.json(fixes, now);
+        warmFixes = fixes;
+      }
+      const [tWarm, latestJson] = await time(() => warm.json(warmFixes, now));
+      latestBytes = latestJson.length;
+      if (!latestJson.equals(coldJson)) throw new Error('the latest-positions answer from cached features differs from the one built afresh');
       if (keep) {
         add('latest', `store.latestFixes (${fmtInt(fixes.length)} fixes)`, tLatest, true);
-        add('latest', `registry.list() (${fmtInt(vessels.size)} vessels, 2 + ${fmtInt(vessels.size)} SQL queries)`, tList);
-        add('latest', `registry.staticOf (${fmtInt(unregistered.length)} keys, one SQL query each)`, tStatic);
-        add('latest', `fixFeature × ${fmtInt(fixes.length)}`, tFeatures);
-        add('latest', `JSON.stringify (${fmtBytes(latestBytes)})`, tJsonL);
+        add('latest', `FeatureCollection JSON, cached features (${fmtBytes(latestBytes)}, as on every request after the first)`, tWarm);
+        cold.push(tCold);
       }
     }
     const summary = {};
     for (const q of Object.keys(runs)) summary[q] = Object.entries(runs[q]).map(([step, ms]) => ({ step, ms: median(ms), store: step === storeStep[q] }));
-    return { ...summary, trackBytes, latestBytes, n: kept };
+    return { ...summary, trackBytes, latestBytes, latestColdMs: median(cold), n: kept };
   } finally {
     db.close();
   }
@@ -883,7 +887,7 @@ function section({ opts, results, failures, influxVersion, load }) {
             over - sum >= 0
               ? `the remaining ${fmtMs(over - sum)} is HTTP, Koa, the token check, zod, writing and reading the body, and GC in the gateway`
               : 'these steps account for all of the gap and more (they ran after the timed requests, under other load: compare them with each other, not to the digit with the gap)'
-          } (the store read itself took ${fmtMs(storeSpan?.ms)} here).`,
+          } (the store read itself took ${fmtMs(storeSpan?.ms)} here)${q === 'latest' ? `; the first answer after a start or a registry change reads the registry and builds every feature: ${fmtMs(r.spans.latestColdMs)}` : ''}.`,
         );
       }
     }

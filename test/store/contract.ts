@@ -223,6 +223,26 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
       });
     });
 
+    describe('fixesBetween', () => {
+      // Two vessels interleaved in time, one tie at the same ms broken by source then key.
+      const a = [0, 2, 4].map((m) => fix('vessel:a', T0 + m * MIN, { sog: m }));
+      const b = [1, 2, 3].map((m) => fix('vessel:b', T0 + m * MIN, { sog: m, source: 'bds-rdss', key: 'bds:1' }));
+
+      beforeEach(async () => {
+        await store.write(shuffled([...a, ...b]));
+      });
+
+      it('is every vessel’s fixes in [from, to), by time, then source, then key', async () => {
+        await expect(store.fixesBetween({ from: T0, to: T0 + 10 * MIN })).resolves.toStrictEqual([a[0], b[0], a[1], b[1], b[2], a[2]]);
+        await expect(store.fixesBetween({ from: T0 + MIN, to: T0 + 3 * MIN })).resolves.toStrictEqual([b[0], a[1], b[1]]);
+      });
+
+      it('is empty for an empty range or one without fixes', async () => {
+        await expect(store.fixesBetween({ from: T0 + MIN, to: T0 + MIN })).resolves.toStrictEqual([]);
+        await expect(store.fixesBetween({ from: T0 + 20 * MIN, to: T0 + 30 * MIN })).resolves.toStrictEqual([]);
+      });
+    });
+
     it('stores observations and health, a health report without values included', async () => {
       await store.write([
         observation('BUOY-RZ-007', T0),
