@@ -11,9 +11,10 @@ import { runIngest } from './bench/ingest.mjs';
 import { benchTempDir, gpsdSourceTree, loadGpsdCapture, repeatLines, writeLines } from './bench/input.mjs';
 import { runProtobuf } from './bench/protobuf.mjs';
 import { fmtRate, fmtRatio, machineLine, markdownReport, textTable } from './bench/report.mjs';
+import { rulesTargetLines, runRules } from './bench/rules.mjs';
 import { ensureBuilt } from './bench/util.mjs';
 
-const SECTIONS = ['ais', 'protobuf', 'e2e', 'ingest', 'api'];
+const SECTIONS = ['ais', 'protobuf', 'e2e', 'ingest', 'api', 'rules'];
 
 const HELP = `Usage: npm run bench [-- options]        (or: node scripts/bench.mjs [options])
 
@@ -40,6 +41,9 @@ Sections:
              vs store.track) and the latest positions of --api-vessels vessels (GET /api/v1/positions/latest
              vs store.latestFixes), data written straight to the embedded store and to a real InfluxDB
              1.8.10 (started here), \`tidewatch serve\` in its own process; where the API's time goes.
+  rules      zone point checks/s (ZoneIndex.containing at a fixed time) against 1,000 and 10,000 seeded
+             zones over the Yellow Sea, beside flatbush candidates decided by geolib and a naive loop over
+             every zone with geolib, same points, same run; index build time and memory.
 
 Options:
   --only LIST        sections to run, comma-separated: ${SECTIONS.join(', ')} (default: all)
@@ -191,6 +195,7 @@ function targetLines(sections) {
     }
   }
   lines.push(...apiTargetLines(sections));
+  lines.push(...rulesTargetLines(sections));
   return lines;
 }
 
@@ -255,6 +260,7 @@ async function main() {
     }
     if (opts.only.includes('ingest')) await run('ingest', () => runIngest({ opts, tmp, log }));
     if (opts.only.includes('api')) await run('api', () => runApi({ opts, tmp, log }));
+    if (opts.only.includes('rules')) await run('rules', () => runRules({ log }));
   } finally {
     tmp.cleanup();
     if (opts.keepInput) log(`inputs kept in ${tmp.dir}`);

@@ -3,6 +3,7 @@ import {
   SEVERITIES,
   type Alert,
   type AlertChange,
+  type AlertDetails,
   type AlertRaise,
   type AlertStatus,
   type AlertType,
@@ -117,7 +118,13 @@ function prepare(db: ConfigDb) {
       `INSERT INTO alert (type, severity, dedupe_key, vessel, other_vessel, device, zone_id, zone_version, start_time, end_time, details, created_at, updated_at)
        VALUES (@type, @severity, @dedupeKey, @vessel, @otherVessel, @device, @zoneId, @zoneVersion, @time, @time, @details, @now, @now)`,
     ),
-    resolve: db.prepare('UPDATE alert SET ongoing = 0, end_time = MAX(end_time, ?), updated_at = ? WHERE dedupe_key = ? AND ongoing = 1 RETURNING *'),
+    resolve: db.prepare(
+      `UPDATE alert SET ongoing = 0, end_time = MAX(end_time, @time), updated_at = @now,
+         details = CASE WHEN @details IS NULL THEN details ELSE json_patch(ifnull(details, '{}'), @details) END
+       WHERE dedupe_key = @dedupeKey AND ongoing = 1 RETURNING *`,
+    ),
+    anyWithKey: db.prepare('SELECT 1 FROM alert WHERE dedupe_key = ? LIMIT 1'),
+    ongoingAll: db.prepare('SELECT * FROM alert WHERE ongoing = 1 AND type IN (SELECT value FROM json_each(?)) ORDER BY id'),
     evidence: db.prepare('SELECT record FROM alert_evidence WHERE alert_id = ? ORDER BY seq'),
     addEvidence: db.prepare('INSERT INTO alert_evidence (alert_id, seq, record) VALUES (?, ?, ?)'),
     trimEvidence: db.prepare('DELETE FROM alert_evidence WHERE alert_id = ? AND seq >= ? AND seq < ?'),
@@ -176,10 +183,23 @@ export class AlertStore {
     return { alert: this.announce(result.created ? 'raised' : 'updated', result.alert), created: result.created };
   }
 
-  /** The condition behind the ongoing alert with this key ended at `time`; undefined when none is ongoing. */
-  resolve(dedupeKey: string, time: number): Alert | undefined {
-    const row = this.sql.resolve.get(time, this.now(), dedupeKey) as AlertRow | undefined;
+  /**
+   * The condition behind the ongoing alert with this key ended at `time`; `details` (how it ended:
+   * gap length, distance…) are merged into the alert's. Undefined when none is ongoing.
+   */
+  resolve(dedupeKey: string, time: number, details?: AlertDetails): Alert | undefined {
+    const row = this.sql.resolve.get({ time, now: this.now(), dedupeKey, details: details ? JSON.stringify(details) : null }) as AlertRow | undefined;
     return row && this.announce('resolved', fromRow(row));
+  }
+
+  /** Whether any alert, ongoing or not, ever had this dedupe key (a replay must not raise an incident twice). */
+  hasDedupeKey(dedupeKey: string): boolean {
+    return this.sql.anyWithKey.get(dedupeKey) !== undefined;
+  }
+
+  /** The ongoing alerts of these types, oldest first: the rules engine seeds its state from them at start. */
+  ongoing(types: readonly AlertType[]): Alert[] {
+    return (this.sql.ongoingAll.all(JSON.stringify(types)) as AlertRow[]).map(fromRow);
   }
 
   /** open → acknowledged. Undefined when there is no such alert; AlertTransitionError from another status. */

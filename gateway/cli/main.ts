@@ -2,6 +2,7 @@
 import { runDecode, DECODE_HELP } from './decode.js';
 import { runDemo, DEMO_HELP } from './demo.js';
 import { REGISTRY_HELP, runRegistry } from './registry.js';
+import { RULES_HELP, runRules } from './rules.js';
 import { runServe, SERVE_HELP } from './serve.js';
 import { runSimulate, SIMULATE_HELP } from './simulate.js';
 import { runToken, TOKEN_HELP } from './token.js';
@@ -12,6 +13,7 @@ const COMMANDS: Record<string, { summary: string; help: string; run: (argv: stri
   decode: { summary: 'decode NMEA/AIS/Beidou lines or protobuf frames to NDJSON', help: DECODE_HELP, run: runDecode },
   demo: { summary: 'decode the bundled Rizhao sample data and print a summary', help: DEMO_HELP, run: runDemo },
   registry: { summary: "import the bureau's vessel register (CSV) and list registered vessels", help: REGISTRY_HELP, run: runRegistry },
+  rules: { summary: 're-evaluate stored history with the rules (e.g. after adding a zone)', help: RULES_HELP, run: runRules },
   serve: { summary: 'run gateway, API and viewer (with --simulate: and a simulated fleet)', help: SERVE_HELP, run: runServe },
   simulate: { summary: 'drive a simulated Rizhao fleet and buoys against a gateway', help: SIMULATE_HELP, run: runSimulate },
   token: { summary: 'create, list and revoke access tokens', help: TOKEN_HELP, run: runToken },

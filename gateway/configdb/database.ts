@@ -123,6 +123,23 @@ const MIGRATIONS: readonly string[] = [
      record TEXT NOT NULL,
      PRIMARY KEY (alert_id, seq)
    ) WITHOUT ROWID;`,
+  // 7: port visits (rules engine, gateway/rules/ports.ts): a vessel's stay in a port zone, from the
+  // first fix inside to leaving it (NULL while in port). Keyed by the arrival so a replay of the same
+  // history writes each visit once. Times in ms. Alerts get an index on every dedupe key, ongoing
+  // or not: `rules replay` asks whether an incident was ever raised.
+  `CREATE TABLE port_visit (
+     id INTEGER PRIMARY KEY,
+     vessel TEXT NOT NULL,
+     zone_id INTEGER NOT NULL REFERENCES zone(id),
+     zone_version INTEGER NOT NULL,
+     arrival_time INTEGER NOT NULL,
+     departure_time INTEGER,
+     UNIQUE (vessel, zone_id, arrival_time)
+   );
+   CREATE INDEX port_visit_zone ON port_visit(zone_id, arrival_time);
+   CREATE INDEX port_visit_arrival ON port_visit(arrival_time);
+   CREATE INDEX port_visit_open ON port_visit(vessel) WHERE departure_time IS NULL;
+   CREATE INDEX alert_dedupe_key ON alert(dedupe_key);`,
 ];
 
 export function openConfigDb(dataDir: string): ConfigDb {

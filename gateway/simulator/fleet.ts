@@ -17,9 +17,16 @@ export type BeidouLink = 'rdss' | 'rnss-4g';
  * model to codec `bf01` with `speedToKnots` 0.1 to read it.
  */
 export const TERMINAL_MODELS = {
-  'rdss': { model: 'SIM-BD2-BF01', codec: 'bf01', speedToKnots: 0.1 },
-  'rnss-4g': { model: 'SIM-BD3-4G' },
+  // One short message of five 1-min fixes every 5 min.
+  'rdss': { model: 'SIM-BD2-BF01', codec: 'bf01', speedToKnots: 0.1, reportIntervalMs: 5 * 60_000 },
+  // RNSS NMEA over 4G every 30 s.
+  'rnss-4g': { model: 'SIM-BD3-4G', reportIntervalMs: 30_000 },
 } as const;
+
+/** Report interval per simulated terminal model, ms: what a gateway's dark rule expects of them. */
+export function simulatedTerminalIntervals(): Record<string, number> {
+  return Object.fromEntries(Object.values(TERMINAL_MODELS).map((t) => [t.model, t.reportIntervalMs]));
+}
 
 /**
  * What the scenario has a vessel do besides fishing: `goes-dark` trawls inside a marine ranch

@@ -20,7 +20,7 @@ import {
  */
 
 export { SimulatorError, type LinkEvent } from './transport.js';
-export { createFleet, TERMINAL_MODELS, type VesselProfile } from './fleet.js';
+export { createFleet, simulatedTerminalIntervals, TERMINAL_MODELS, type VesselProfile } from './fleet.js';
 export type { BuoyProfile } from './buoys.js';
 /** Ports and marine ranches, for a demo gateway's port and no-trawling zones. */
 export { PORTS, RANCH_ZONES } from './geo.js';

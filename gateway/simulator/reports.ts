@@ -52,8 +52,8 @@ export const CADENCE = {
   aisStatic: 6 * MINUTE,
   rdssFix: MINUTE,
   /** One BF01 message carries five fixes. */
-  rdssBurst: 5 * MINUTE,
-  rnss: 30 * SECOND,
+  rdssBurst: TERMINAL_MODELS.rdss.reportIntervalMs,
+  rnss: TERMINAL_MODELS['rnss-4g'].reportIntervalMs,
   buoyBatch: 10 * MINUTE,
   buoySample: 2 * MINUTE,
   buoyHealth: 60 * MINUTE,

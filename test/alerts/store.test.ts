@@ -126,4 +126,14 @@ describe('AlertStore', () => {
     alerts.close(1, 'x');
     expect(seen).toEqual(['raised 1 open', 'updated 1 open', 'acknowledged 1 acknowledged', 'resolved 1 acknowledged', 'closed 1 closed']);
   });
+
+  it('merges how a condition ended into its details, and remembers every dedupe key ever used', () => {
+    alerts.raise(inZone(T0, { details: { zoneName: '禁渔区' } }));
+    alerts.raise(inZone(T0, { type: 'ban_at_sea', dedupeKey: 'ban_at_sea:鲁日渔60123:1' }));
+    expect(alerts.ongoing(['zone_enter']).map((a) => a.dedupeKey)).toEqual(['zone_enter:1:鲁日渔60123']);
+    expect(alerts.resolve('zone_enter:1:鲁日渔60123', T0 + MIN, { ended: 'exited', exitDistanceM: 240 })?.details).toEqual({ zoneName: '禁渔区', ended: 'exited', exitDistanceM: 240 });
+    expect(alerts.ongoing(['zone_enter', 'ban_at_sea']).map((a) => a.type)).toEqual(['ban_at_sea']);
+    expect(alerts.hasDedupeKey('zone_enter:1:鲁日渔60123')).toBe(true);
+    expect(alerts.hasDedupeKey('zone_enter:2:鲁日渔60123')).toBe(false);
+  });
 });

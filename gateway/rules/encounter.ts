@@ -1,0 +1,230 @@
+import type { VesselFix } from '../../core/records.js';
+import type { AlertSink, ClockRule, FixRule, VesselContext } from './rule.js';
+import { distanceMetres, seconds, speedKnots } from './geo.js';
+
+/**
+ * Encounters (DESIGN §6, GFW "encounter": two vessels ≤ 500 m apart, median speed < 2 kn, for ≥ 2 h):
+ * transshipment at sea, or a carrier meeting a fishing vessel. Port zones are left out (GFW also
+ * leaves out anchorages).
+ *
+ * Neighbours are found in a uniform grid over the latest positions of the vessels that could start
+ * one — slow and at sea — with cells `maxDistanceM` tall and, at `referenceLatitude`, as wide, so a
+ * fix looks at its own cell and the eight around it (more columns further north). A pair, once
+ * formed, is followed through each vessel's own list of partners and ends with hysteresis: apart by
+ * more than `endDistanceM`, a median speed above `endSpeedKn`, a port, or one vessel silent for
+ * `maxFixAgeMs`. Pairs are keyed by the ordered vessel pair, so A meeting B is B meeting A.
+ */
+
+const MINUTE = 60_000;
+const METRES_PER_DEGREE_LAT = 111_320;
+/** Grid cell ids pack a row and a column into one integer (both offset to stay positive). */
+const COLUMNS = 1 << 18;
+
+export interface EncounterConfig {
+  /** metres: closer than this starts a pair */
+  maxDistanceM: number;
+  /** knots: both medians below this start a pair */
+  maxSpeedKn: number;
+  /** ms together before the alert */
+  minDurationMs: number;
+  /** metres: farther apart than this ends it */
+  endDistanceM: number;
+  /** knots: a median above this ends it */
+  endSpeedKn: number;
+  /** fixes whose speed makes a vessel's median */
+  medianOfFixes: number;
+  /** ms: a partner silent longer than this is no longer there */
+  maxFixAgeMs: number;
+  /** degrees: latitude where grid cells are square (Rizhao ≈ 35.4°N) */
+  referenceLatitude: number;
+  /** ms: an ongoing alert is refreshed (end time, latest evidence) at most this often */
+  updateEveryMs: number;
+}
+
+export const DEFAULT_ENCOUNTER_CONFIG: EncounterConfig = {
+  // GFW encounters: ≤ 500 m, median speed < 2 kn, ≥ 2 h.
+  maxDistanceM: 500,
+  maxSpeedKn: 2,
+  minDurationMs: 120 * MINUTE,
+  // MarineTraffic vessel-to-vessel proximity ends beyond 1000 m; 3 kn as for loitering.
+  endDistanceM: 1000,
+  endSpeedKn: 3,
+  medianOfFixes: 5,
+  // Two missed reports of a 3-min RDSS terminal, with margin.
+  maxFixAgeMs: 15 * MINUTE,
+  referenceLatitude: 35,
+  updateEveryMs: 15 * MINUTE,
+};
+
+interface Vessel {
+  id: string;
+  fix: VesselFix;
+  /** Ring of the last speeds, knots. */
+  speeds: Float64Array;
+  speedCount: number;
+  /** knots; Infinity until a speed is known */
+  medianKn: number;
+  /** Grid cell while the vessel could start a pair; -1 otherwise. */
+  cell: number;
+  partners: Map<Vessel, Pair>;
+}
+
+interface Pair {
+  /** The lower vessel id of the two. */
+  a: Vessel;
+  b: Vessel;
+  /** ms: when they were first close, slow and at sea together */
+  startTime: number;
+  dedupeKey: string;
+  startFixes: [VesselFix, VesselFix];
+  /** ms of the last raise while the alert is open; undefined before it is raised */
+  raisedAt?: number;
+}
+
+export class EncounterRule implements FixRule, ClockRule {
+  readonly name = 'encounter';
+  private readonly vessels = new Map<string, Vessel>();
+  private readonly grid = new Map<number, Set<Vessel>>();
+  private readonly pairs = new Set<Pair>();
+  /** degrees */
+  private readonly cellLat: number;
+  /** degrees */
+  private readonly cellLon: number;
+  /** scratch for the median, reused */
+  private readonly sorted: Float64Array;
+
+  constructor(private readonly config: EncounterConfig = DEFAULT_ENCOUNTER_CONFIG) {
+    this.cellLat = config.maxDistanceM / METRES_PER_DEGREE_LAT;
+    this.cellLon = this.cellLat / Math.cos((config.referenceLatitude * Math.PI) / 180);
+    this.sorted = new Float64Array(config.medianOfFixes);
+  }
+
+  onFix(fix: VesselFix, context: VesselContext, alerts: AlertSink): void {
+    if (fix.suspect) return;
+    const v = this.vessel(context.vessel, fix);
+    const sog = speedKnots(fix, context.previous);
+    v.fix = fix;
+    if (sog !== undefined) this.addSpeed(v, sog);
+
+    for (const [other, pair] of v.partners) {
+      const apart = distanceMetres(fix.lat, fix.lon, other.fix.lat, other.fix.lon);
+      const over = context.inPort || v.medianKn > this.config.endSpeedKn || apart > this.config.endDistanceM || fix.time - other.fix.time > this.config.maxFixAgeMs;
+      if (over) this.end(pair, fix.time, alerts);
+      else this.continuePair(pair, fix.time, apart, alerts);
+    }
+
+    const canStart = !context.inPort && v.medianKn < this.config.maxSpeedKn;
+    this.place(v, canStart ? this.cellOf(fix.lat, fix.lon) : -1);
+    if (canStart) this.findPartners(v);
+  }
+
+  /** Ends pairs whose vessels have both gone silent (nothing else would). */
+  onTick(now: number, alerts: AlertSink): void {
+    for (const pair of this.pairs) {
+      const last = Math.max(pair.a.fix.time, pair.b.fix.time);
+      if (now - last > this.config.maxFixAgeMs) this.end(pair, last, alerts);
+    }
+  }
+
+  private vessel(id: string, fix: VesselFix): Vessel {
+    let v = this.vessels.get(id);
+    if (!v) {
+      v = { id, fix, speeds: new Float64Array(this.config.medianOfFixes), speedCount: 0, medianKn: Infinity, cell: -1, partners: new Map() };
+      this.vessels.set(id, v);
+    }
+    return v;
+  }
+
+  private addSpeed(v: Vessel, sog: number): void {
+    const n = this.config.medianOfFixes;
+    v.speeds[v.speedCount % n] = sog;
+    v.speedCount++;
+    const count = Math.min(v.speedCount, n);
+    // Insertion sort of at most `medianOfFixes` values into the scratch array: no allocation.
+    const s = this.sorted;
+    for (let i = 0; i < count; i++) {
+      const x = v.speeds[i];
+      let j = i - 1;
+      while (j >= 0 && s[j] > x) {
+        s[j + 1] = s[j];
+        j--;
+      }
+      s[j + 1] = x;
+    }
+    v.medianKn = count % 2 === 1 ? s[(count - 1) >> 1] : (s[count / 2 - 1] + s[count / 2]) / 2;
+  }
+
+  private cellOf(lat: number, lon: number): number {
+    return this.cellId(Math.floor(lat / this.cellLat), Math.floor(lon / this.cellLon));
+  }
+
+  private cellId(row: number, column: number): number {
+    return (row + COLUMNS) * COLUMNS + (column + COLUMNS / 2);
+  }
+
+  private place(v: Vessel, cell: number): void {
+    if (cell === v.cell) return;
+    if (v.cell !== -1) {
+      const members = this.grid.get(v.cell)!;
+      members.delete(v);
+      if (members.size === 0) this.grid.delete(v.cell);
+    }
+    v.cell = cell;
+    if (cell === -1) return;
+    let members = this.grid.get(cell);
+    if (!members) this.grid.set(cell, (members = new Set()));
+    members.add(v);
+  }
+
+  private findPartners(v: Vessel): void {
+    const { lat, lon, time } = v.fix;
+    const row = Math.floor(lat / this.cellLat);
+    const column = Math.floor(lon / this.cellLon);
+    // Cells narrow (in metres) away from the equator faster than at the reference latitude: widen the search.
+    const cellWidthM = this.cellLon * METRES_PER_DEGREE_LAT * Math.cos((lat * Math.PI) / 180);
+    const columns = Math.ceil(this.config.maxDistanceM / cellWidthM);
+    for (let r = row - 1; r <= row + 1; r++) {
+      for (let c = column - columns; c <= column + columns; c++) {
+        const members = this.grid.get(this.cellId(r, c));
+        if (!members) continue;
+        for (const other of members) {
+          if (other === v || v.partners.has(other) || Math.abs(time - other.fix.time) > this.config.maxFixAgeMs) continue;
+          if (distanceMetres(lat, lon, other.fix.lat, other.fix.lon) <= this.config.maxDistanceM) this.startPair(v, other, time);
+        }
+      }
+    }
+  }
+
+  private startPair(v: Vessel, other: Vessel, time: number): void {
+    const [a, b] = v.id < other.id ? [v, other] : [other, v];
+    const pair: Pair = { a, b, startTime: time, dedupeKey: `encounter:${a.id}:${b.id}:${time}`, startFixes: [a.fix, b.fix] };
+    v.partners.set(other, pair);
+    other.partners.set(v, pair);
+    this.pairs.add(pair);
+  }
+
+  private continuePair(pair: Pair, time: number, apartM: number, alerts: AlertSink): void {
+    const durationMs = time - pair.startTime;
+    if (durationMs < this.config.minDurationMs) return;
+    if (pair.raisedAt !== undefined && time - pair.raisedAt < this.config.updateEveryMs) return;
+    const first = pair.raisedAt === undefined;
+    alerts.raise({
+      type: 'encounter',
+      severity: 'warning',
+      dedupeKey: pair.dedupeKey,
+      vessel: pair.a.id,
+      otherVessel: pair.b.id,
+      time: first ? pair.startTime : time,
+      evidence: first ? [...pair.startFixes, pair.a.fix, pair.b.fix] : [pair.a.fix, pair.b.fix],
+      details: { durationS: seconds(durationMs), distanceM: Math.round(apartM), lat: pair.a.fix.lat, lon: pair.a.fix.lon },
+    });
+    pair.raisedAt = time;
+  }
+
+  private end(pair: Pair, time: number, alerts: AlertSink): void {
+    pair.a.partners.delete(pair.b);
+    pair.b.partners.delete(pair.a);
+    this.pairs.delete(pair);
+    if (pair.raisedAt !== undefined) alerts.resolve(pair.dedupeKey, time, { durationS: seconds(time - pair.startTime) });
+  }
+}

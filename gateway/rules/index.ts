@@ -1,0 +1,242 @@
+import { Counter } from 'prom-client';
+import { ConfigError } from '../../core/config.js';
+import type { Logger } from '../../core/log.js';
+import type { Alert, AlertType } from '../alerts/model.js';
+import type { AlertStore } from '../alerts/store.js';
+import type { ConfigDb } from '../configdb/database.js';
+import type { GatewayMetrics } from '../metrics.js';
+import type { VesselRegistry } from '../registry/registry.js';
+import type { ZoneVersion } from '../zones/model.js';
+import type { ZoneStore } from '../zones/store.js';
+import { BanAtSeaRule, DEFAULT_BAN_AT_SEA_CONFIG, type BanAtSeaConfig } from './ban-at-sea.js';
+import { BanCalendar, BanCalendarError, DEFAULT_BAN_CALENDAR } from './ban-calendar.js';
+import { BuoyThresholdRule, DEFAULT_BUOY_THRESHOLD_CONFIG, type BuoyThresholdConfig } from './buoy-threshold.js';
+import { DarkRule, DEFAULT_DARK_CONFIG, type DarkConfig } from './dark.js';
+import { DEFAULT_DEVICE_OFFLINE_CONFIG, DeviceOfflineRule, type DeviceOfflineConfig } from './device-offline.js';
+import { DEFAULT_ENCOUNTER_CONFIG, EncounterRule, type EncounterConfig } from './encounter.js';
+import { RulesEngine, type RuleSet } from './engine.js';
+import { GeofenceRule } from './geofence.js';
+import { DEFAULT_IDENTITY_CLASH_CONFIG, IdentityClashRule, type IdentityClashConfig } from './identity-clash.js';
+import { DEFAULT_LOITERING_CONFIG, LoiteringRule, type LoiteringConfig } from './loitering.js';
+import { DEFAULT_POSITION_JUMP_CONFIG, PositionJumpRule, type PositionJumpConfig } from './position-jump.js';
+import { PortRule, PortVisitStore, type PortVisit, type PortVisitLog } from './ports.js';
+import type { AlertSink } from './rule.js';
+import { DEFAULT_PRESENCE_CONFIG, ZonePresence, type PresenceConfig } from './zone-presence.js';
+
+/**
+ * The one place the rules are put together (issue 5): which rules run, with which settings, the
+ * sinks between the engine and the alert store, and the engine's start-up (zones, state restored
+ * from what was ongoing before a restart). Used by `serve` and `tidewatch rules replay`.
+ */
+
+/** Every rule's settings; DEFAULT_RULES_CONFIG holds DESIGN §6's defaults. */
+export interface RulesConfig {
+  presence: PresenceConfig;
+  banAtSea: BanAtSeaConfig;
+  dark: DarkConfig;
+  loitering: LoiteringConfig;
+  encounter: EncounterConfig;
+  identityClash: IdentityClashConfig;
+  positionJump: PositionJumpConfig;
+  buoyThreshold: BuoyThresholdConfig;
+  deviceOffline: DeviceOfflineConfig;
+}
+
+export const DEFAULT_RULES_CONFIG: RulesConfig = {
+  presence: DEFAULT_PRESENCE_CONFIG,
+  banAtSea: DEFAULT_BAN_AT_SEA_CONFIG,
+  dark: DEFAULT_DARK_CONFIG,
+  loitering: DEFAULT_LOITERING_CONFIG,
+  encounter: DEFAULT_ENCOUNTER_CONFIG,
+  identityClash: DEFAULT_IDENTITY_CLASH_CONFIG,
+  positionJump: DEFAULT_POSITION_JUMP_CONFIG,
+  buoyThreshold: DEFAULT_BUOY_THRESHOLD_CONFIG,
+  deviceOffline: DEFAULT_DEVICE_OFFLINE_CONFIG,
+};
+
+/** Alert types whose ongoing alerts the engine takes over at start (the rest are instant events or kept by their rules). */
+export const RESTORED_TYPES: readonly AlertType[] = ['zone_enter', 'ban_at_sea'];
+
+export interface RuleSetOptions {
+  config?: Partial<RulesConfig>;
+  calendar: BanCalendar;
+  visits: PortVisitLog;
+  /** `zones`: only the zone rules (geofence, ports), as `rules replay --zone` runs them. */
+  only?: 'zones';
+}
+
+export interface AssembledRules {
+  rules: RuleSet;
+  presence: ZonePresence;
+  /** Takes over state from before a restart: ongoing zone and ban alerts, open port visits. */
+  restore(ongoing: readonly Alert[], openVisits: readonly PortVisit[]): void;
+}
+
+/** The default rule set. */
+export function createRuleSet(options: RuleSetOptions): AssembledRules {
+  const config = { ...DEFAULT_RULES_CONFIG, ...options.config };
+  const presence = new ZonePresence(config.presence);
+  const geofence = new GeofenceRule();
+  const zone = [new PortRule(options.visits), geofence];
+  if (options.only === 'zones') {
+    return { rules: { zone, fix: [], observation: [], health: [], clock: [] }, presence, restore: (ongoing, visits) => restoreZones(presence, geofence, ongoing, visits) };
+  }
+  const banAtSea = new BanAtSeaRule(options.calendar, config.banAtSea);
+  const dark = new DarkRule(config.dark);
+  const encounter = new EncounterRule(config.encounter);
+  const deviceOffline = new DeviceOfflineRule(config.deviceOffline);
+  const rules: RuleSet = {
+    zone,
+    fix: [banAtSea, dark, new LoiteringRule(config.loitering), encounter, new IdentityClashRule(config.identityClash), new PositionJumpRule(config.positionJump)],
+    observation: [new BuoyThresholdRule(config.buoyThreshold), deviceOffline],
+    health: [deviceOffline],
+    clock: [dark, encounter, deviceOffline],
+  };
+  return {
+    rules,
+    presence,
+    restore(ongoing, visits) {
+      restoreZones(presence, geofence, ongoing, visits);
+      for (const alert of ongoing) banAtSea.restore(alert);
+    },
+  };
+}
+
+function restoreZones(presence: ZonePresence, geofence: GeofenceRule, ongoing: readonly Alert[], visits: readonly PortVisit[]): void {
+  for (const alert of ongoing) {
+    if (alert.type !== 'zone_enter' || alert.vessel === undefined || alert.zoneId === undefined) continue;
+    presence.restore(alert.vessel, alert.zoneId, alert.startTime);
+    geofence.restore(alert);
+  }
+  for (const v of visits) presence.restore(v.vessel, v.zoneId, v.arrivalTime);
+}
+
+/** The ban calendar in force: the JSON file TIDEWATCH_BAN_CALENDAR names, else the shipped default; ConfigError when the file does not load. */
+export function loadBanCalendar(file: string | undefined): BanCalendar {
+  if (file === undefined) return BanCalendar.parse(DEFAULT_BAN_CALENDAR, 'the default ban calendar');
+  try {
+    return BanCalendar.load(file);
+  } catch (e) {
+    if (e instanceof BanCalendarError) throw new ConfigError(`TIDEWATCH_BAN_CALENDAR: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Every version of every zone, any time: the engine checks each fix against the versions in force then. */
+export function allZoneVersions(db: ConfigDb, zones: ZoneStore): ZoneVersion[] {
+  const ids = db.prepare('SELECT id FROM zone ORDER BY id').pluck().all() as number[];
+  return ids.flatMap((id) => zones.history(id) ?? []);
+}
+
+/** The live sink: straight into the alert store (which pushes each change to live subscribers). */
+export function alertStoreSink(alerts: AlertStore, onRaised?: (type: AlertType) => void): AlertSink {
+  return {
+    raise(r) {
+      if (alerts.raise(r).created) onRaised?.(r.type);
+    },
+    resolve(dedupeKey, time, details) {
+      alerts.resolve(dedupeKey, time, details);
+    },
+  };
+}
+
+export interface ReplayCounts {
+  /** New alerts the replay raised. */
+  raised: number;
+  /** Detections of incidents already in the store (raised live or by an earlier replay): left alone. */
+  known: number;
+}
+
+/**
+ * The replay sink: an incident whose dedupe key the store already holds, ongoing or not, was raised
+ * before and is left alone (no duplicate, no extra evidence); an incident the replay raised itself
+ * takes its later detections and its end as usual.
+ */
+export function replaySink(alerts: AlertStore, counts: ReplayCounts): AlertSink {
+  const raisedHere = new Set<string>();
+  return {
+    raise(r) {
+      if (!raisedHere.has(r.dedupeKey)) {
+        if (alerts.hasDedupeKey(r.dedupeKey)) {
+          counts.known++;
+          return;
+        }
+        raisedHere.add(r.dedupeKey);
+        counts.raised++;
+      }
+      alerts.raise(r);
+    },
+    resolve(dedupeKey, time, details) {
+      if (raisedHere.has(dedupeKey)) alerts.resolve(dedupeKey, time, details);
+    },
+  };
+}
+
+export interface LiveRules {
+  engine: RulesEngine;
+  calendar: BanCalendar;
+  visits: PortVisitStore;
+  /** Stops following zone changes. */
+  close(): void;
+}
+
+/**
+ * The live engine of `serve`: the default rule set raising into the alert store, zones loaded and
+ * followed (the index is rebuilt on every change), state restored from before a restart, and
+ * evaluations, late fixes and raised alerts counted in /metrics.
+ */
+export function startLiveRules(deps: {
+  db: ConfigDb;
+  registry: VesselRegistry;
+  zones: ZoneStore;
+  alerts: AlertStore;
+  calendar: BanCalendar;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  config?: Partial<RulesConfig>;
+}): LiveRules {
+  const raised = new Counter({ name: 'tidewatch_alerts_raised_total', help: 'Alerts raised (new incidents, not merges), by type', labelNames: ['type'], registers: [deps.metrics.registry] });
+  const visits = new PortVisitStore(deps.db);
+  const assembled = createRuleSet({ config: deps.config, calendar: deps.calendar, visits });
+  const engine = new RulesEngine({
+    registry: deps.registry,
+    presence: assembled.presence,
+    rules: assembled.rules,
+    alerts: alertStoreSink(deps.alerts, (type) => raised.labels(type).inc()),
+    logger: deps.logger,
+  });
+  // The engine counts in plain numbers on the ingest path; the counters catch up when scraped.
+  const synced = new Map<string, number>();
+  new Counter({
+    name: 'tidewatch_rule_evaluations_total',
+    help: 'Records evaluated by each rule',
+    labelNames: ['rule'],
+    registers: [deps.metrics.registry],
+    collect() {
+      for (const [rule, n] of engine.stats.evaluations) {
+        this.inc({ rule }, n - (synced.get(rule) ?? 0));
+        synced.set(rule, n);
+      }
+    },
+  });
+  let lateSynced = 0;
+  new Counter({
+    name: 'tidewatch_rules_late_fixes_total',
+    help: 'Fixes older than their vessel’s newest evaluated fix: stored, not evaluated by the rules',
+    registers: [deps.metrics.registry],
+    collect() {
+      this.inc(engine.stats.lateFixes - lateSynced);
+      lateSynced = engine.stats.lateFixes;
+    },
+  });
+  engine.setZones(allZoneVersions(deps.db, deps.zones));
+  assembled.restore(deps.alerts.ongoing(RESTORED_TYPES), visits.open());
+  const unsubscribe = deps.zones.onChange(() => {
+    try {
+      engine.setZones(allZoneVersions(deps.db, deps.zones));
+    } catch (e) {
+      deps.logger.error('could not rebuild the zone index; the rules keep the zones they had', { error: e instanceof Error ? e.message : String(e) });
+    }
+  });
+  return { engine, calendar: deps.calendar, visits, close: unsubscribe };
+}

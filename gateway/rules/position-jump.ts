@@ -1,0 +1,114 @@
+import type { VesselFix } from '../../core/records.js';
+import type { AlertSink, FixRule, VesselContext } from './rule.js';
+import { distanceMetres, impliedSpeedKnots, isImpossibleHop, MAX_PLAUSIBLE_SPEED_KN, type HopLimits } from './geo.js';
+
+/**
+ * Position jumps (DESIGN §6): consecutive fixes of one identifier implying more than
+ * `maxSpeedKn` — a spoofed or bad fix. The same limit as the pipeline's plausibility check, which
+ * marks such fixes `suspect: 'position_jump'`; this rule turns them into alerts with the implied
+ * speed, distance and time, and ignores hops under `minDistanceM` where GNSS noise over a second or
+ * two implies absurd speeds. Fixes are compared per identifier, not per vessel: an AIS and a Beidou
+ * position of one vessel that disagree are an identity clash, not a jump.
+ *
+ * A jumped-to fix does not become the reference (as in the pipeline), unless the next fix agrees
+ * with it rather than with the reference: then the reference was the odd one out (or the terminal
+ * was moved while off) and tracking resumes from there. Jumps of one identifier less than
+ * `incidentGapMs` apart are one incident; it closes at the first good fix after that gap.
+ */
+
+const MINUTE = 60_000;
+
+export interface PositionJumpConfig extends HopLimits {
+  /** ms: jumps closer together than this are one incident */
+  incidentGapMs: number;
+  /** ms: an ongoing alert is refreshed (end time, latest evidence) at most this often */
+  updateEveryMs: number;
+}
+
+export const DEFAULT_POSITION_JUMP_CONFIG: PositionJumpConfig = {
+  // DESIGN §6: implied speed > 50 kn.
+  maxSpeedKn: MAX_PLAUSIBLE_SPEED_KN,
+  // Consumer GNSS is good to ~10 m, a cheap terminal's worst fixes to a few hundred metres.
+  minDistanceM: 1000,
+  incidentGapMs: 30 * MINUTE,
+  updateEveryMs: 5 * MINUTE,
+};
+
+interface Incident {
+  dedupeKey: string;
+  jumps: number;
+  lastJumpTime: number;
+  /** ms of the last raise */
+  raisedAt: number;
+}
+
+interface IdentifierTrack {
+  reference: VesselFix;
+  /** The last fix that jumped away from the reference. */
+  candidate?: VesselFix;
+  incident?: Incident;
+}
+
+export class PositionJumpRule implements FixRule {
+  readonly name = 'position_jump';
+  private readonly tracks = new Map<string, IdentifierTrack>();
+
+  constructor(private readonly config: PositionJumpConfig = DEFAULT_POSITION_JUMP_CONFIG) {}
+
+  onFix(fix: VesselFix, vessel: VesselContext, alerts: AlertSink): void {
+    const track = this.tracks.get(fix.key);
+    if (!track) {
+      this.tracks.set(fix.key, { reference: fix });
+      return;
+    }
+    const from = track.reference;
+    if (fix.time < from.time) return;
+    const distanceM = distanceMetres(from.lat, from.lon, fix.lat, fix.lon);
+    const speedKn = impliedSpeedKnots(distanceM, fix.time - from.time);
+    if (distanceM < this.config.minDistanceM || speedKn <= this.config.maxSpeedKn) {
+      track.reference = fix;
+      track.candidate = undefined;
+      if (track.incident && fix.time - track.incident.lastJumpTime > this.config.incidentGapMs) {
+        alerts.resolve(track.incident.dedupeKey, track.incident.lastJumpTime, { jumps: track.incident.jumps });
+        track.incident = undefined;
+      }
+      return;
+    }
+    if (track.candidate && !isImpossibleHop(track.candidate, fix, this.config)) {
+      track.reference = fix;
+      track.candidate = undefined;
+      return;
+    }
+    track.candidate = fix;
+    this.jump(track, vessel.vessel, from, fix, distanceM, speedKn, alerts);
+  }
+
+  private jump(track: IdentifierTrack, vessel: string, from: VesselFix, to: VesselFix, distanceM: number, speedKn: number, alerts: AlertSink): void {
+    let incident = track.incident;
+    if (!incident) {
+      incident = { dedupeKey: `position_jump:${to.key}:${to.time}`, jumps: 0, lastJumpTime: to.time, raisedAt: -Infinity };
+      track.incident = incident;
+    }
+    incident.jumps++;
+    incident.lastJumpTime = to.time;
+    if (to.time - incident.raisedAt < this.config.updateEveryMs) return;
+    incident.raisedAt = to.time;
+    alerts.raise({
+      type: 'position_jump',
+      severity: 'warning',
+      dedupeKey: incident.dedupeKey,
+      vessel,
+      time: to.time,
+      evidence: [from, to],
+      details: {
+        identifier: to.key,
+        // Two places at one instant imply an infinite speed, which JSON cannot carry as a number.
+        impliedSpeedKn: Number.isFinite(speedKn) ? Math.round(speedKn * 10) / 10 : 'infinite',
+        distanceM: Math.round(distanceM),
+        dtS: (to.time - from.time) / 1000,
+        maxSpeedKn: this.config.maxSpeedKn,
+        jumps: incident.jumps,
+      },
+    });
+  }
+}

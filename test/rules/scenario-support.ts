@@ -1,0 +1,76 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../core/config.js';
+import { silentLogger } from '../../core/log.js';
+import type { Alert, AlertType } from '../../gateway/alerts/model.js';
+import { startGateway, type RunningGateway } from '../../gateway/cli/serve.js';
+import { encodeAisSentences, type AisInput } from '../../gateway/decoders/ais/encode.js';
+import { hex2, xorChecksum } from '../../gateway/decoders/nmea/frame.js';
+
+/** Shared by the behaviour-rule scenario tests: a real gateway fed AIS over its NMEA TCP port. */
+
+export const SHORE_STATION = 'rizhao-ais-test';
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+export interface ScenarioGateway {
+  gw: RunningGateway;
+  /** Sends NMEA lines over one TCP connection and waits until the engine has evaluated `fixes` more fixes. */
+  send(lines: readonly string[], fixes: number): Promise<void>;
+  alerts(type: AlertType): Alert[];
+  stop(): Promise<void>;
+}
+
+export async function startScenarioGateway(prefix: string): Promise<ScenarioGateway> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const nmeaPort = await freePort();
+  const gw = await startGateway(loadConfig({ TIDEWATCH_DATA_DIR: dir, TIDEWATCH_HTTP_PORT: '0', TIDEWATCH_NMEA_PORT: String(nmeaPort) }), silentLogger);
+  const engine = gw.rules.engine;
+  return {
+    gw,
+    async send(lines, fixes) {
+      const target = engine.stats.fixes + engine.stats.lateFixes + fixes;
+      const socket = connect(nmeaPort, '127.0.0.1');
+      await new Promise((r) => socket.once('connect', r));
+      socket.end(`${lines.join('\r\n')}\r\n`);
+      await until(`${fixes} fixes evaluated`, () => engine.stats.fixes + engine.stats.lateFixes >= target);
+    },
+    alerts: (type) => gw.alerts.list({ types: [type], limit: 100 }).alerts,
+    async stop() {
+      await gw.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function until(what: string, done: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * A class A position report (type 1) as a shore station forwards it: NMEA 4.0 tag block with the
+ * station and the receive time `c:` (unix seconds), which with the report's UTC second is the fix's
+ * event time. `time` in ms, whole seconds.
+ */
+export function aisPositionLine(time: number, report: Omit<AisInput, 'type' | 'second'>): string {
+  const [sentence] = encodeAisSentences({ type: 1, accuracy: false, raim: false, ...report, second: new Date(time).getUTCSeconds() });
+  const params = `s:${SHORE_STATION},c:${Math.floor(time / 1000)}`;
+  return `\\${params}*${hex2(xorChecksum(params, 0, params.length))}\\${sentence}`;
+}
+
+/** ms, whole seconds: event times of a scenario sit just before the wall clock (the pipeline refuses future fixes). */
+export function wholeSecond(ms: number): number {
+  return Math.floor(ms / 1000) * 1000;
+}
