@@ -110,6 +110,7 @@ const TAGS = [
   { name: 'geofences', description: 'Zones that rules watch (protected areas, closed seasons, ports)' },
   { name: 'alerts', description: 'What the rules engine raised, and its triage' },
   { name: 'live', description: 'Positions, alerts and observations pushed as they arrive' },
+  { name: 'session', description: 'Who the token belongs to and what its role may do' },
   { name: 'service', description: 'Health, metrics and this documentation; no token needed' },
 ];
 

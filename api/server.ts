@@ -10,13 +10,15 @@ import type { ZoneStore } from '../gateway/zones/store.js';
 import { READERS, requireRole } from './auth.js';
 import { corsMiddleware } from './cors.js';
 import { errorMiddleware } from './errors.js';
-import { metaRoutes } from './routes/meta.js';
+import { identityRoutes, metaRoutes } from './routes/meta.js';
 import { positionRoutes } from './routes/positions.js';
 import { alertRoutes } from './routes/alerts.js';
 import { buoyRoutes } from './routes/buoys.js';
 import { geofenceRoutes } from './routes/geofences.js';
 import { trackRoutes } from './routes/tracks.js';
 import { vesselRoutes } from './routes/vessels.js';
+import { ruleRoutes, type RuleRouteDeps } from './routes/rules.js';
+import { viewerMiddleware, type ViewerOptions } from './viewer.js';
 
 export interface ApiDeps {
   db: ConfigDb;
@@ -33,6 +35,10 @@ export interface ApiDeps {
   corsOrigins: readonly string[];
   /** Extra health details (spool backlog, store state…), merged into GET /health. */
   health?: () => Record<string, unknown>;
+  /** The running rules engine's ban calendar and port visits (api/routes/rules.ts). */
+  rules?: RuleRouteDeps['rules'];
+  /** The map served at `/` (api/viewer.ts): where its files are and which style it loads. */
+  viewer?: ViewerOptions;
 }
 
 
@@ -42,6 +48,8 @@ export function createApi(deps: ApiDeps): Koa {
   // CORS first: preflights need no token, and errors carry the CORS headers too.
   app.use(corsMiddleware(deps.corsOrigins));
   app.use(errorMiddleware(deps.logger));
+  // Answers only what no route below answered: the map's files at / (api/viewer.ts).
+  app.use(viewerMiddleware(deps.viewer));
 
   const open = new Router();
   open.get('/health', async (ctx) => {
@@ -62,6 +70,7 @@ export function createApi(deps: ApiDeps): Koa {
   });
   app.use(open.routes());
   app.use(metaRoutes({ version: deps.version }).routes());
+  app.use(identityRoutes(deps.db).routes());
 
   const v1 = new Router();
   v1.use(requireRole(deps.db, READERS));
@@ -72,7 +81,7 @@ export function createApi(deps: ApiDeps): Koa {
   app.use(v1.routes());
   app.use(v1.allowedMethods());
   // Zones and alerts check roles per method (regulators manage, researchers read).
-  for (const router of [geofenceRoutes(deps), alertRoutes(deps)]) {
+  for (const router of [geofenceRoutes(deps), alertRoutes(deps), ruleRoutes(deps)]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }

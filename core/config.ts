@@ -18,6 +18,10 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Web origins (`https://map.example.org`) whose pages may call the API; empty → same-origin only. */
   corsOrigins: string[];
+  /** Mapbox GL style URL the viewer loads instead of its bundled offline basemap; absent → the bundled one. */
+  viewerStyle?: string;
+  /** JSON file of the fishing-ban calendar (gateway/rules/ban-calendar.ts); absent → the shipped Yellow Sea default. */
+  banCalendar?: string;
 }
 
 export class ConfigError extends Error {
@@ -42,6 +46,8 @@ export const CONFIG_VARIABLES: readonly Variable[] = [
   { name: 'TIDEWATCH_INFLUX_ORG', default: '', help: 'InfluxDB organisation (empty for 1.8)' },
   { name: 'TIDEWATCH_INFLUX_BUCKET', default: 'tidewatch/autogen', help: 'InfluxDB bucket (1.8: database/retention-policy)' },
   { name: 'TIDEWATCH_CORS_ORIGINS', default: '', help: 'comma-separated web origins (e.g. https://map.example.org) whose pages may call the API; empty → same-origin only' },
+  { name: 'TIDEWATCH_VIEWER_STYLE', help: 'Mapbox GL style URL (http(s)://… or a path on this server) the map loads instead of its bundled offline basemap, e.g. a deployment\'s own tile server; unset → the bundled Yellow Sea basemap' },
+  { name: 'TIDEWATCH_BAN_CALENDAR', help: 'JSON file of the summer fishing-ban calendar (sea areas, periods per gear, permits); unset → the shipped Yellow Sea / Rizhao default' },
   { name: 'TIDEWATCH_LOG_LEVEL', default: 'info', help: 'debug, info, warn or error' },
   { name: 'TIDEWATCH_URL', help: 'gateway URL that client commands (`tidewatch simulate`) talk to, e.g. http://127.0.0.1:8080' },
   { name: 'TIDEWATCH_TOKEN', help: 'token that client commands use (a device token for `tidewatch simulate`)' },
@@ -63,6 +69,16 @@ function origins(env: NodeJS.ProcessEnv, name: string): string[] {
     }
   }
   return listed;
+}
+
+/** A style URL the browser can load: absolute http(s), or a path on this server. */
+function styleUrl(raw: string): string {
+  if (raw.startsWith('/') && !raw.startsWith('//')) return raw;
+  const parsed = URL.canParse(raw) ? new URL(raw) : undefined;
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+    throw new ConfigError(`TIDEWATCH_VIEWER_STYLE=${JSON.stringify(raw)} must be an http:// or https:// URL of a Mapbox GL style, or a path on this server such as /styles/harbour.json`);
+  }
+  return raw;
 }
 
 function port(env: NodeJS.ProcessEnv, name: string, fallback: string): number {
@@ -97,6 +113,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: logLevel as Config['logLevel'],
     corsOrigins: origins(env, 'TIDEWATCH_CORS_ORIGINS'),
   };
+  const viewerStyle = get('TIDEWATCH_VIEWER_STYLE');
+  if (viewerStyle !== '') config.viewerStyle = styleUrl(viewerStyle);
+  const banCalendar = get('TIDEWATCH_BAN_CALENDAR');
+  if (banCalendar !== '') config.banCalendar = resolve(banCalendar);
   const url = env.TIDEWATCH_INFLUX_URL;
   if (url !== undefined && url !== '') {
     let parsed: URL;

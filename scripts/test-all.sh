@@ -19,6 +19,16 @@ export GPSD_SRC
 command -v gpsdecode >/dev/null || die "gpsdecode is missing after installing gpsd-clients"
 echo "GPSD_SRC=$GPSD_SRC"
 
+step "chromium and a Chinese font for the map's browser tests (Debian packages)"
+missing_pkgs=()
+for pkg in chromium fonts-wqy-microhei; do dpkg -s "$pkg" >/dev/null 2>&1 || missing_pkgs+=("$pkg"); done
+if [ "${#missing_pkgs[@]}" -gt 0 ]; then
+  SUDO=(); [ "$(id -u)" -eq 0 ] || SUDO=(sudo)
+  "${SUDO[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing_pkgs[@]}" \
+    || die "could not install ${missing_pkgs[*]} (root or passwordless sudo on Debian/Ubuntu is needed)"
+fi
+[ -x /usr/bin/chromium ] || die "/usr/bin/chromium is missing after installing chromium"
+
 step "InfluxDB 1.8.10 for the store tests (built once per machine; needs Go)"
 if [ -z "${INFLUXD_BIN:-}" ]; then
   INFLUXD_BIN="$(bash scripts/influxdb.sh build)" || die "could not build InfluxDB 1.8.10 (see above)"

@@ -1,5 +1,9 @@
 import Router from '@koa/router';
+import { ROLES } from '../../gateway/auth/tokens.js';
+import type { ConfigDb } from '../../gateway/configdb/database.js';
+import { REGULATORS, READERS, requireRole, type AuthState } from '../auth.js';
 import { renderDocsPage } from '../docs-page.js';
+import { errorResponses } from '../openapi-document.js';
 import type { OpenApiPaths } from '../openapi.js';
 import { buildOpenApiDocument, type OpenApiDocument } from '../openapi-document.js';
 
@@ -25,6 +29,55 @@ export function metaRoutes(deps: { version: string }): Router {
   });
   return router;
 }
+
+/** What a role may do, as the routes enforce it; the map shows only these controls. */
+function permissionsOf(role: (typeof ROLES)[number]) {
+  return { read: READERS.includes(role), manageZones: REGULATORS.includes(role), triageAlerts: REGULATORS.includes(role), manageVessels: role === 'admin' };
+}
+
+/** GET /api/v1/me: whose token this is, so a client (the map) shows only what the role may do. Readers only: a device token has no use for it. */
+export function identityRoutes(db: ConfigDb): Router {
+  const router = new Router();
+  router.get('/api/v1/me', requireRole(db, READERS), async (ctx) => {
+    const { name, role } = (ctx.state as AuthState).identity;
+    ctx.body = { name, role, permissions: permissionsOf(role) };
+  });
+  return router;
+}
+
+export const identityPaths: OpenApiPaths = {
+  '/api/v1/me': {
+    get: {
+      tags: ['session'],
+      summary: 'The token’s name, role and what the role may do',
+      description:
+        'For clients that adapt to the caller, such as the map: `permissions.read` (vessels, positions, tracks, buoys, zones, alerts), `manageZones` (create, change and retire zones), `triageAlerts` (acknowledge and close), `manageVessels` (the registry). Device tokens only send data: 403.',
+      responses: {
+        200: {
+          description: 'The caller',
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['name', 'role', 'permissions'],
+                properties: {
+                  name: { type: 'string', description: 'the name the token was created with' },
+                  role: { type: 'string', enum: [...ROLES] },
+                  permissions: {
+                    type: 'object',
+                    required: ['read', 'manageZones', 'triageAlerts', 'manageVessels'],
+                    properties: { read: { type: 'boolean' }, manageZones: { type: 'boolean' }, triageAlerts: { type: 'boolean' }, manageVessels: { type: 'boolean' } },
+                  },
+                },
+              },
+            },
+          },
+        },
+        ...errorResponses(401, 403),
+      },
+    },
+  },
+};
 
 /** Served without a token. */
 const noToken = { security: [] };

@@ -13,11 +13,13 @@ import { LatestPositions } from '../pipeline/latest-positions.js';
 import { LiveBus } from '../pipeline/live-bus.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { VesselRegistry, type IdentifierBinding } from '../registry/registry.js';
-import { createFleet, startSimulator, TERMINAL_MODELS, type SimulatorHandle, type VesselProfile } from '../simulator/index.js';
+import { createFleet, simulatedTerminalIntervals, startSimulator, TERMINAL_MODELS, type SimulatorHandle, type VesselProfile } from '../simulator/index.js';
 import { defaultCodecRegistry, normaliseCard, type CodecRegistry } from '../decoders/beidou/index.js';
 import { Spool } from '../store/spool.js';
 import { AlertStore } from '../alerts/store.js';
 import { ZoneStore } from '../zones/store.js';
+import { DEFAULT_DARK_CONFIG } from '../rules/dark.js';
+import { loadBanCalendar, startLiveRules, type LiveRules, type RulesConfig } from '../rules/index.js';
 import { ensureDatabase, openSeriesStore, type SeriesStore } from '../store/index.js';
 import { startNmeaTcp } from '../transports/nmea-tcp.js';
 import { startNmeaUdp } from '../transports/nmea-udp.js';
@@ -43,6 +45,8 @@ Options:
 /** Name of the admin token `serve --simulate` prints; the previous one is revoked at each start. */
 const DEMO_TOKEN_NAME = 'demo-session';
 const SIMULATION_SEED = 1;
+/** ms between the rules engine's clock ticks (silence rules: dark, device offline). */
+const RULES_TICK_MS = 5000;
 
 export interface RunningGateway {
   url: string;
@@ -51,6 +55,10 @@ export interface RunningGateway {
   spool: Spool;
   pipeline: Pipeline;
   registry: VesselRegistry;
+  /** The alert store the API serves and the live socket pushes changes of. */
+  alerts: AlertStore;
+  /** The rules engine, fed by the live bus and ticked by a timer. */
+  rules: LiveRules;
   db: ConfigDb;
   stop(): Promise<void>;
 }
@@ -72,7 +80,16 @@ function registerFleet(registry: VesselRegistry, fleet: readonly VesselProfile[]
 }
 
 /** Start every part; resolves once all listen. Used by `serve` and by end-to-end tests and benchmarks. */
-export async function startGateway(config: Config, logger: Logger, options: { codecs?: CodecRegistry } = {}): Promise<RunningGateway> {
+export interface GatewayOptions {
+  /** Payload codecs for Beidou short messages (default: the built-in registry). */
+  codecs?: CodecRegistry;
+  /** Rule settings over DESIGN §6's defaults. */
+  rules?: Partial<RulesConfig>;
+}
+
+export async function startGateway(config: Config, logger: Logger, options: GatewayOptions = {}): Promise<RunningGateway> {
+  // First: a calendar that does not load stops the start before anything is opened.
+  const calendar = loadBanCalendar(config.banCalendar);
   const db = openConfigDb(config.dataDir);
   const registry = new VesselRegistry(db);
   const metrics = new GatewayMetrics();
@@ -94,7 +111,12 @@ export async function startGateway(config: Config, logger: Logger, options: { co
   const latest = LatestPositions.open(store, bus, logger.child({ component: 'latest-positions' }));
   const zones = new ZoneStore(db);
   const alerts = new AlertStore(db);
-  const api = createApi({ corsOrigins: config.corsOrigins, db, registry, store, latest, zones, alerts, metrics, logger: logger.child({ component: 'api' }), version, health: () => ({ spool: spool.stats() }) });
+  const rules = startLiveRules({ db, registry, zones, alerts, calendar, metrics, logger: logger.child({ component: 'rules' }), config: options.rules });
+  const unsubscribeRules = bus.subscribe((records) => rules.engine.handle(records));
+  // The clock never runs behind the newest event seen: replayed or fast-forwarded data still times out.
+  const rulesTick = setInterval(() => rules.engine.tick(Math.max(Date.now(), rules.engine.newestEventTime)), RULES_TICK_MS);
+  rulesTick.unref();
+  const api = createApi({ corsOrigins: config.corsOrigins, db, registry, store, latest, zones, alerts, metrics, logger: logger.child({ component: 'api' }), version, health: () => ({ spool: spool.stats() }), rules, viewer: { style: config.viewerStyle } });
   const server: Server = createServer(api.callback());
   const ws = attachWsIngest(server, { db, sink: pipeline, logger: logger.child({ component: 'ws-ingest' }) });
   const live = attachLive(server, { db, bus, registry, alerts, metrics, logger: logger.child({ component: 'live' }) });
@@ -129,11 +151,16 @@ export async function startGateway(config: Config, logger: Logger, options: { co
     spool,
     pipeline,
     registry,
+    alerts,
+    rules,
     db,
     async stop() {
       await Promise.all([ws.close(), live.close(), ...nmea.map((n) => n.close())]);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await spool.close();
+      clearInterval(rulesTick);
+      unsubscribeRules();
+      rules.close();
       await store.close();
       db.close();
     },
@@ -161,10 +188,19 @@ export async function runServe(argv: string[]): Promise<number> {
   const logger = createLogger(config.logLevel);
   let gateway: RunningGateway;
   try {
-    // The simulated RDSS terminals speak BF01 with speed in 0.1 kn; a real deployment binds its own models.
+    // The simulated terminals are fictional models: a real deployment binds its own models to codecs
+    // and report intervals. RDSS speaks BF01 with speed in 0.1 kn.
     const sim = TERMINAL_MODELS.rdss;
-    const codecs = values.simulate ? defaultCodecRegistry({ bf01: { speedToKnots: sim.speedToKnots }, models: { [sim.model]: sim.codec } }) : undefined;
-    gateway = await startGateway(config, logger, { codecs });
+    gateway = await startGateway(
+      config,
+      logger,
+      values.simulate
+        ? {
+            codecs: defaultCodecRegistry({ bf01: { speedToKnots: sim.speedToKnots }, models: { [sim.model]: sim.codec } }),
+            rules: { dark: { ...DEFAULT_DARK_CONFIG, terminalIntervalMs: simulatedTerminalIntervals() } },
+          }
+        : {},
+    );
   } catch (e) {
     process.stderr.write(`tidewatch serve: ${(e as Error).message}\n`);
     return e instanceof ConfigError ? 2 : 1;
@@ -202,6 +238,7 @@ export async function runServe(argv: string[]): Promise<number> {
         '',
         `Tidewatch is running at ${gateway.url} with a simulated Rizhao fleet (${simulator.fleet.length} vessels, ${simulator.buoys.length} buoys).`,
         `Admin token for this session: ${token}`,
+        `  Map: ${gateway.url}/?token=${token}`,
         `  Latest positions: curl -H 'Authorization: Bearer ${token}' ${gateway.url}/api/v1/positions/latest`,
         `  Health: ${gateway.url}/health    Metrics: ${gateway.url}/metrics`,
         'Press Ctrl-C to stop.',
