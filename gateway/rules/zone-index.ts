@@ -4,16 +4,17 @@ import { CELL_FULL, CELL_OUTSIDE, PreparedShapes } from './zone-shapes.js';
 const RAD = Math.PI / 180;
 /**
  * Grid cells per indexed part, aimed at. Measured on the bench's zones (scripts/bench/rules.mjs: 0.5–30 km
- * across, log-uniform; 11,744 versions, ~12,900 parts at 10,000 zones), checks/s at 10,000 zones for 1, 2,
- * 4, 8, 16, 32 cells per part: 1.30, 1.60, 1.63, 1.82, 1.78, 1.62 M (grid 0.35, 0.58, 1.0, 1.8, 3.3, 6.2 MB;
- * a point scans 6.6 … 3.1 entries, of which PARTIAL 5.9 … 1.1). At 8 a cell is ~1.9 km square there, and
- * the PARTIAL ray casts left, not the lookup, set the speed; beyond 8 the larger lists cost more in cache
- * misses than the ray casts they save.
+ * across, log-uniform; 12,919 parts not retired at 10,000 zones) for 1, 2, 4, 8, 16, 32 cells per part,
+ * best of 5 passes over 200,000 points on a shared 2-core machine: 1.8, 2.2, 2.9, 3.1, 3.5, 2.2 M checks/s;
+ * grid 0.35, 0.58, 1.0, 1.8, 3.3, 6.2 MB; build 185, 172, 172, 196, 248, 454 ms; a point's cell lists 6.6,
+ * 5.2, 4.3, 3.8, 3.4, 3.1 entries, of which PARTIAL 5.9, 4.2, 3.0, 2.2, 1.6, 1.1. The PARTIAL point tests,
+ * not the lookup (~30 ns), set the speed; 8 takes most of the gain at under 2 MB (a cell is then ~1.7 km
+ * square there, about the smaller zones' size).
  */
 const CELLS_PER_PART = 8;
 /** Caps the cells (4 bytes each in cellStart): 4 MiB. */
 const MAX_CELLS = 1 << 20;
-/** Caps the grid's entries (4 bytes each): a grid that would list more is made coarser until it does not. */
+/** Caps the grid's entries (4 bytes each: 64 MiB): a grid that would list more is made coarser (half the cells) until it does not. */
 const MAX_ENTRIES = 1 << 24;
 /** An entry is part << 1 | FULL_BIT: FULL (the cell lies inside the part), else PARTIAL (point test needed). */
 const FULL_BIT = 1;
