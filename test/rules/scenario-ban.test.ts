@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { DEFAULT_BAN_CALENDAR } from '../../gateway/rules/ban-calendar.js';
 import { TERMINAL_MODELS } from '../../gateway/simulator/index.js';
 import { HOUR, METRES_PER_NM, MINUTE, offset } from './behaviour-support.js';
 import { aisPositionLine, until } from './scenario-support.js';
+import { freePort } from '../support/net.js';
 
 /**
  * Issue 5 §4: "a purse seiner at sea on the first day of the ban while a permitted vessel is not
@@ -36,14 +37,6 @@ function voyage(): { time: number; lat: number; lon: number }[] {
     const run = Math.max(0, t - 10 * MINUTE);
     return { time: T0 + t, ...offset(PORT.lat, PORT.lon, (10 * METRES_PER_NM * run) / HOUR, 90) };
   });
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 describe('scenario: the first day of the summer fishing ban', () => {

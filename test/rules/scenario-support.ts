@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../core/config.js';
@@ -8,18 +8,11 @@ import type { Alert, AlertType } from '../../gateway/alerts/model.js';
 import { startGateway, type RunningGateway } from '../../gateway/cli/serve.js';
 import { encodeAisSentences, type AisInput } from '../../gateway/decoders/ais/encode.js';
 import { hex2, xorChecksum } from '../../gateway/decoders/nmea/frame.js';
+import { freePort } from '../support/net.js';
 
 /** Shared by the behaviour-rule scenario tests: a real gateway fed AIS over its NMEA TCP port. */
 
 export const SHORE_STATION = 'rizhao-ais-test';
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 export interface ScenarioGateway {
   gw: RunningGateway;

@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { replayHistory } from '../../gateway/rules/replay.js';
 import { ZoneStore } from '../../gateway/zones/store.js';
 import { MINUTE, SECOND } from './behaviour-support.js';
 import { aisPositionLine, until, wholeSecond } from './scenario-support.js';
+import { freePort } from '../support/net.js';
 
 /**
  * Issue 5 §4 with real AIS sentences over the NMEA TCP port (tag blocks give station and event time):
@@ -26,14 +27,6 @@ const PORT = { lat: 35.37, lon: 119.56 };
 const NORTH_EDGE = 35.4;
 /** ≈ 33 m of latitude, either side of the line. */
 const WOBBLE = 0.0003;
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 describe('scenario: a trawler, a no-fishing zone and a port', () => {
   let dir: string;
