@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import type { BuoyObservation } from '../../core/records.js';
-import { QC, VARIABLES_BY_NAME } from '../../gateway/decoders/protobuf/variables.js';
+import { OBSERVATION_VARIABLES, POSITION_VARIABLES, QC } from '../../gateway/decoders/protobuf/variables.js';
 import { isoTime } from '../../core/schemas.js';
 import { OBSERVATION_AGGREGATES, type SeriesStore } from '../../gateway/store/types.js';
 import { ApiError } from '../errors.js';
@@ -24,6 +24,9 @@ const MAX_RANGE_MS = 366 * DAY;
 /** Most rows one answer carries: beyond that the client is asked for buckets or a shorter range. */
 export const MAX_ROWS = 100_000;
 
+/** Units of a buoy's `position` (GET /api/v1/buoys). */
+const POSITION_UNITS = 'degrees WGS-84 as GeoJSON [longitude (degree_east), latitude (degree_north)]';
+
 /** Units of every number in the answers (also in the OpenAPI document). */
 export const OBSERVATION_UNITS = {
   value: 'the unit of its variable: variables.<name>.unit',
@@ -34,7 +37,7 @@ export const OBSERVATION_UNITS = {
 } as const;
 
 const QC_FLAGS = Object.values(QC).map(String);
-const VARIABLE_NAMES = [...VARIABLES_BY_NAME.keys()];
+const VARIABLE_NAMES = [...OBSERVATION_VARIABLES.keys()];
 const DURATION_MS: Record<string, number> = { s: SECOND, m: 60 * SECOND, h: 3600 * SECOND, d: DAY };
 
 /** Device ids as the protobuf schema allows them (proto/README.md): 1–64 printable ASCII characters, no spaces. */
@@ -88,13 +91,31 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Metadata of a variable as the API shows it; a stored name the table does not know keeps its own unit. */
 function variableInfo(name: string, storedUnit: string) {
-  const known = VARIABLES_BY_NAME.get(name);
+  const known = OBSERVATION_VARIABLES.get(name);
   return known ? { cfStandardName: known.cfStandardName, unit: known.unit, label: known.label } : { cfStandardName: null, unit: storedUnit, label: name };
 }
 
 function latestEntry(o: BuoyObservation) {
   const { cfStandardName, label } = variableInfo(o.variable, o.unit);
   return { variable: o.variable, cfStandardName, label, value: o.value, unit: o.unit, depth: o.depth, sensorIndex: o.sensorIndex, time: iso(o.time), qc: o.qc };
+}
+
+/**
+ * Where a buoy is: its newest `latitude` and `longitude` observations (normalise.ts makes them
+ * from a batch's GNSS position) as a GeoJSON [lon, lat] and the time of that fix; undefined
+ * without both.
+ */
+function buoyPosition(latest: readonly BuoyObservation[]): { position: [number, number]; positionTime: string } | undefined {
+  const newest = (variable: string) => {
+    let found: BuoyObservation | undefined;
+    for (const o of latest) if (o.variable === variable && (!found || o.time > found.time)) found = o;
+    return found;
+  };
+  const lat = newest(POSITION_VARIABLES.latitude.name);
+  const lon = newest(POSITION_VARIABLES.longitude.name);
+  if (!lat || !lon) return undefined;
+  // Both come from one fix; should they ever differ, the older time is the honest one.
+  return { position: [lon.value, lat.value], positionTime: iso(Math.min(lat.time, lon.time)) };
 }
 
 /** `BUOY-RZ-007` → a file name part any file system takes. */
@@ -113,18 +134,30 @@ export function buoyRoutes(deps: { store: SeriesStore }): Router {
       if (series) series.push(o);
       else byDevice.set(o.deviceId, [o]);
     }
-    ctx.body = {
-      units: { value: OBSERVATION_UNITS.value, depth: OBSERVATION_UNITS.depth, qc: OBSERVATION_UNITS.qc },
-      buoys: buoys
-        .sort((a, b) => byName(a.deviceId, b.deviceId))
-        .map((b) => ({
+    const format = requestedFormat(ctx, ['json', 'geojson'], 'json');
+    const units = { value: OBSERVATION_UNITS.value, depth: OBSERVATION_UNITS.depth, qc: OBSERVATION_UNITS.qc, position: POSITION_UNITS };
+    const list = buoys
+      .sort((a, b) => byName(a.deviceId, b.deviceId))
+      .map((b) => {
+        const series = byDevice.get(b.deviceId) ?? [];
+        return {
           id: b.deviceId,
           lastReport: iso(b.lastTime),
-          latest: (byDevice.get(b.deviceId) ?? [])
-            .sort((x, y) => byName(x.variable, y.variable) || x.depth - y.depth || x.sensorIndex - y.sensorIndex)
-            .map(latestEntry),
-        })),
-    };
+          ...buoyPosition(series),
+          latest: series.sort((x, y) => byName(x.variable, y.variable) || x.depth - y.depth || x.sensorIndex - y.sensorIndex).map(latestEntry),
+        };
+      });
+    if (format === 'geojson') {
+      // Points for the buoys whose position is known; the JSON list has every buoy.
+      ctx.type = 'application/geo+json';
+      ctx.body = {
+        type: 'FeatureCollection',
+        units,
+        features: list.flatMap(({ position, ...properties }) => (position ? [{ type: 'Feature', id: properties.id, geometry: { type: 'Point', coordinates: position }, properties }] : [])),
+      };
+      return;
+    }
+    ctx.body = { units, buoys: list };
   });
 
   router.get('/api/v1/buoys/:id/observations', async (ctx) => {
@@ -184,14 +217,46 @@ export function buoyRoutes(deps: { store: SeriesStore }): Router {
   return router;
 }
 
+const buoyPositionSchema = {
+  type: 'array',
+  items: { type: 'number' },
+  minItems: 2,
+  maxItems: 2,
+  description: `[longitude, latitude]: ${POSITION_UNITS}`,
+  example: [119.6862, 35.4655],
+} as const;
+const buoyPositionTimeSchema = { type: 'string', format: 'date-time', description: 'Time of the GNSS fix `position` comes from' } as const;
+const latestEntrySchema = {
+  type: 'object',
+  properties: {
+    variable: { type: 'string', example: 'sea_surface_temperature' },
+    cfStandardName: { type: 'string', nullable: true, description: 'CF standard name; null where CF has none' },
+    label: { type: 'string', example: 'Sea surface temperature' },
+    value: { type: 'number', description: 'In `unit`' },
+    unit: { type: 'string', description: 'UDUNITS spelling', example: 'degC' },
+    depth: { type: 'number', description: OBSERVATION_UNITS.depth },
+    sensorIndex: { type: 'integer' },
+    time: { type: 'string', format: 'date-time' },
+    qc: { type: 'integer', description: OBSERVATION_UNITS.qc },
+  },
+} as const;
+
 export const buoyPaths: OpenApiPaths = {
   '/api/v1/buoys': {
     get: {
-      summary: 'Buoys that have sent observations, with the latest value of each series',
+      summary: 'Buoys that have sent observations, with their position and the latest value of each series',
       description:
         'One entry per buoy that has ever sent observations: `lastReport` (ISO 8601 UTC) is its newest observation; ' +
-        '`latest` holds the newest value of each variable × depth × sensor from the last 30 days, with its unit, CF standard name and label.',
+        '`latest` holds the newest value of each variable × depth × sensor from the last 30 days, with its unit, CF standard name and label. ' +
+        "A buoy's GNSS position (BuoyObservationBatch.position, at the batch's base time) is stored as two observations, " +
+        '`latitude` (degree_north) and `longitude` (degree_east), the CF names of a moving platform\'s coordinates; from the newest of them ' +
+        'each buoy gets `position` ([longitude, latitude], degrees WGS-84, GeoJSON order) and `positionTime`, both absent while no position is known. ' +
+        "`?format=geojson` (or `Accept: application/geo+json`) answers a GeoJSON FeatureCollection instead: one Point per buoy whose position is known, " +
+        'with `id`, `lastReport`, `positionTime` and `latest` as properties.',
       tags: ['buoys'],
+      parameters: [
+        { name: 'format', in: 'query', description: '`json` (default) or `geojson`; wins over the Accept header', schema: { type: 'string', enum: ['json', 'geojson'] } },
+      ],
       responses: {
         200: {
           description: 'Buoys, sorted by id',
@@ -205,24 +270,43 @@ export const buoyPaths: OpenApiPaths = {
                     type: 'array',
                     items: {
                       type: 'object',
+                      required: ['id', 'lastReport', 'latest'],
                       properties: {
                         id: { type: 'string', example: 'BUOY-RZ-007' },
                         lastReport: { type: 'string', format: 'date-time' },
-                        latest: {
-                          type: 'array',
-                          items: {
-                            type: 'object',
-                            properties: {
-                              variable: { type: 'string', example: 'sea_surface_temperature' },
-                              cfStandardName: { type: 'string', nullable: true, description: 'CF standard name; null where CF has none' },
-                              label: { type: 'string', example: 'Sea surface temperature' },
-                              value: { type: 'number', description: 'In `unit`' },
-                              unit: { type: 'string', description: 'UDUNITS spelling', example: 'degC' },
-                              depth: { type: 'number', description: OBSERVATION_UNITS.depth },
-                              sensorIndex: { type: 'integer' },
-                              time: { type: 'string', format: 'date-time' },
-                              qc: { type: 'integer', description: OBSERVATION_UNITS.qc },
-                            },
+                        position: buoyPositionSchema,
+                        positionTime: buoyPositionTimeSchema,
+                        latest: { type: 'array', items: latestEntrySchema },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+            'application/geo+json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  type: { type: 'string', enum: ['FeatureCollection'] },
+                  units: { type: 'object', description: 'Units of the numbers below' },
+                  features: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      properties: {
+                        type: { type: 'string', enum: ['Feature'] },
+                        id: { type: 'string', example: 'BUOY-RZ-007' },
+                        geometry: {
+                          type: 'object',
+                          properties: { type: { type: 'string', enum: ['Point'] }, coordinates: buoyPositionSchema },
+                        },
+                        properties: {
+                          type: 'object',
+                          properties: {
+                            id: { type: 'string', example: 'BUOY-RZ-007' },
+                            lastReport: { type: 'string', format: 'date-time' },
+                            positionTime: buoyPositionTimeSchema,
+                            latest: { type: 'array', items: latestEntrySchema },
                           },
                         },
                       },
@@ -233,7 +317,7 @@ export const buoyPaths: OpenApiPaths = {
             },
           },
         },
-        ...errorResponses(401, 403, 503),
+        ...errorResponses(400, 401, 403, 503),
       },
     },
   },

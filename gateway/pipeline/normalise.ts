@@ -2,7 +2,8 @@ import type { BuoyObservation, DeviceHealth, VesselFix, VesselStatic } from '../
 import type { AisRecord } from '../decoders/ais/index.js';
 import type { GnssRecord, RdssRecord } from '../decoders/beidou/index.js';
 import type { LineRecord } from '../decoders/line.js';
-import type { EnvelopeRecord } from '../decoders/protobuf/index.js';
+import type { EnvelopeRecord, LatLon } from '../decoders/protobuf/index.js';
+import { POSITION_VARIABLES, QC } from '../decoders/protobuf/variables.js';
 
 /** A record as the pipeline, the stores and the API see it (DESIGN §3). */
 export type Normalised = VesselFix | VesselStatic | BuoyObservation | DeviceHealth;
@@ -109,11 +110,24 @@ function fromRdss(r: RdssRecord, ctx: NormaliseContext, out: Normalised[]): void
   }
 }
 
+/**
+ * A buoy batch's GNSS position (at its base time) as two observations of the buoy, `latitude` and
+ * `longitude` in degrees: how CF trajectory data names a moving platform's coordinates, and what
+ * GET /api/v1/buoys reads the buoy's position from. The Position message carries no QC flag.
+ */
+function buoyPosition(deviceId: string, time: number, position: LatLon, out: Normalised[]): void {
+  const { latitude, longitude } = POSITION_VARIABLES;
+  const at = { kind: 'buoy-observation', deviceId, time, depth: 0, sensorIndex: 0, qc: QC.NOT_EVALUATED } as const;
+  out.push({ ...at, variable: latitude.name, value: position.lat, unit: latitude.unit });
+  out.push({ ...at, variable: longitude.name, value: position.lon, unit: longitude.unit });
+}
+
 function fromEnvelope(r: EnvelopeRecord, out: Normalised[]): void {
   const p = r.payload;
   switch (p.type) {
     case 'buoy-batch':
       for (const o of p.observations) out.push(o);
+      if (p.position) buoyPosition(r.deviceId, p.baseTime, p.position, out);
       return;
     case 'vessel-batch':
       for (const f of p.fixes) out.push(f);

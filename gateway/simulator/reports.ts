@@ -331,8 +331,10 @@ export class BuoyTelemetry implements Reporter {
         const stamp = last - i * CADENCE.buoySample;
         observations.push(...this.buoy.observe(this.world(stamp), stamp));
       }
-      const position = this.buoy.positionAt(this.world(now));
-      this.send(now, 'buoy-batch', { type: 'buoy-batch', position, averagingPeriod: CADENCE.buoySample / SECOND, observations }, emit);
+      // The GNSS fix at the batch's base time (its first sample), as the schema defines it.
+      const baseTime = last - (samples - 1) * CADENCE.buoySample;
+      const position = this.buoy.positionAt(this.world(baseTime));
+      this.send(now, 'buoy-batch', { type: 'buoy-batch', baseTime, position, averagingPeriod: CADENCE.buoySample / SECOND, observations }, emit);
       this.batchDue = now + CADENCE.buoyBatch;
     }
     this.due = Math.min(this.batchDue, this.healthDue);

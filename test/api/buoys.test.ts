@@ -305,6 +305,72 @@ describe('buoy API on the embedded store', () => {
   });
 });
 
+describe('buoy positions (embedded store)', () => {
+  const coordinates = (deviceId: string, time: number, lat: number, lon: number): BuoyObservation[] => [
+    observation(deviceId, time, lat, { variable: 'latitude', unit: 'degree_north', qc: 2 }),
+    observation(deviceId, time, lon, { variable: 'longitude', unit: 'degree_east', qc: 2 }),
+  ];
+  const POSITIONED: BuoyObservation[] = [
+    observation(BUOY, H, 12.5),
+    ...coordinates(BUOY, H - 10 * MIN, 35.4651, 119.6859),
+    ...coordinates(BUOY, H, 35.4655, 119.6862),
+    observation('BUOY-NO-FIX', H + MIN, 14),
+  ];
+  let store: EmbeddedSeriesStore;
+  let served: Served;
+  beforeAll(async () => {
+    store = new EmbeddedSeriesStore(':memory:');
+    await store.write(POSITIONED);
+    served = await serve(store);
+  });
+  afterAll(async () => {
+    await served?.close();
+    await store?.close();
+  });
+
+  it('gives a buoy position [lon, lat] and positionTime from its newest latitude and longitude; absent without them', async () => {
+    const body = (await get(served, '/api/v1/buoys')).json();
+    expect(body.units).toMatchObject({ position: expect.stringMatching(/longitude.*latitude/) });
+    const [without, withFix] = body.buoys as Record<string, unknown>[]; // sorted by id
+    expect(withFix).toMatchObject({ id: BUOY, position: [119.6862, 35.4655], positionTime: iso(H) });
+    expect(withFix.latest).toContainEqual({ variable: 'latitude', cfStandardName: 'latitude', label: 'Latitude', value: 35.4655, unit: 'degree_north', depth: 0, sensorIndex: 0, time: iso(H), qc: 2 });
+    expect(without).toStrictEqual({ id: 'BUOY-NO-FIX', lastReport: iso(H + MIN), latest: [expect.objectContaining({ variable: 'sea_surface_temperature', value: 14 })] });
+  });
+
+  it('serves the buoys with a position as a GeoJSON FeatureCollection for ?format=geojson and Accept: application/geo+json', async () => {
+    const viaQuery = await get(served, '/api/v1/buoys?format=geojson');
+    const viaAccept = await get(served, '/api/v1/buoys', { accept: 'application/geo+json' });
+    for (const response of [viaQuery, viaAccept]) {
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/^application\/geo\+json/);
+    }
+    expect(viaAccept.text).toBe(viaQuery.text);
+    const body = viaQuery.json();
+    expect(body.type).toBe('FeatureCollection');
+    expect(body.features).toStrictEqual([
+      {
+        type: 'Feature',
+        id: BUOY,
+        geometry: { type: 'Point', coordinates: [119.6862, 35.4655] },
+        properties: { id: BUOY, lastReport: iso(H), positionTime: iso(H), latest: expect.arrayContaining([expect.objectContaining({ variable: 'sea_surface_temperature', value: 12.5, unit: 'degC' })]) },
+      },
+    ]);
+    expect((await get(served, '/api/v1/buoys?format=csv')).json().error).toMatchObject({ code: 'bad_parameter', parameter: 'format' });
+  });
+
+  it('serves the coordinates as series with their units and CF names', async () => {
+    const body = (await observationsOf(served, `${RANGE}&variables=latitude,longitude`)).json();
+    expect(body.variables).toStrictEqual({
+      latitude: { cfStandardName: 'latitude', unit: 'degree_north', label: 'Latitude' },
+      longitude: { cfStandardName: 'longitude', unit: 'degree_east', label: 'Longitude' },
+    });
+    expect(body.observations.map((o) => [o.variable, o.value])).toStrictEqual([
+      ['latitude', 35.4655],
+      ['longitude', 119.6862],
+    ]);
+  });
+});
+
 describe('buoy API limits and upgrades (embedded store)', () => {
   let dir: string;
   beforeAll(() => {

@@ -70,4 +70,36 @@ describe('normalise', () => {
     const recs = normalise(env, { now: NOW });
     expect(recs[0]).toMatchObject({ kind: 'buoy-observation', deviceId: 'BUOY-RZ-007', value: 6.25 });
   });
+
+  it("a buoy batch's GNSS position becomes latitude and longitude observations at the base time, in degrees", () => {
+    const base = NOW - 600_000;
+    const batch = (position?: { lat: number; lon: number }) => {
+      const env = decodeEnvelope(
+        encodeEnvelope({
+          deviceId: 'BUOY-RZ-007',
+          bootId: 1,
+          seq: 10,
+          sentTime: NOW,
+          payload: { type: 'buoy-batch', baseTime: base, position, observations: [{ time: base + 120_000, variable: 'sea_surface_temperature', value: 12.5, qc: 1 }] },
+        }),
+      );
+      if (env instanceof DecodeError) throw new Error(env.message);
+      return normalise(env, { now: NOW });
+    };
+    const at = { kind: 'buoy-observation', deviceId: 'BUOY-RZ-007', time: base, depth: 0, sensorIndex: 0, qc: 2 };
+    expect(batch({ lat: 35.4655123, lon: -119.6862456 })).toStrictEqual([
+      { kind: 'buoy-observation', deviceId: 'BUOY-RZ-007', time: base + 120_000, variable: 'sea_surface_temperature', value: 12.5, unit: 'degC', depth: 0, sensorIndex: 0, qc: 1 },
+      { ...at, variable: 'latitude', value: 35.4655123, unit: 'degree_north' },
+      { ...at, variable: 'longitude', value: -119.6862456, unit: 'degree_east' },
+    ]);
+    // Without a fix, no coordinates.
+    expect(batch().map((r) => (r as { variable: string }).variable)).toStrictEqual(['sea_surface_temperature']);
+    // A position alone (no series) is a valid batch: just the two coordinates.
+    const env = decodeEnvelope(encodeEnvelope({ deviceId: 'BUOY-RZ-007', bootId: 1, seq: 11, sentTime: NOW, payload: { type: 'buoy-batch', baseTime: base, position: { lat: 0, lon: 0 }, observations: [] } }));
+    if (env instanceof DecodeError) throw new Error(env.message);
+    expect(normalise(env, { now: NOW })).toStrictEqual([
+      { ...at, variable: 'latitude', value: 0, unit: 'degree_north' },
+      { ...at, variable: 'longitude', value: 0, unit: 'degree_east' },
+    ]);
+  });
 });

@@ -163,6 +163,39 @@ describe('the regulator’s map in chromium', () => {
     await shot('02-vessel-track');
   });
 
+  it('draws a buoy where its GNSS fix puts it, coloured by the chosen variable with a legend in its unit; clicking it opens its chart', async () => {
+    // The simulator's buoys send a position in every batch: the API has it as [lon, lat].
+    const buoy = await until('a buoy with a position', async () => {
+      const body = await api<{ buoys: { id: string; position?: [number, number]; latest: { variable: string; unit: string }[] }[] }>('/api/v1/buoys');
+      return body.buoys.find((b) => b.position && b.latest.some((l) => l.variable === 'sea_surface_temperature'));
+    }, 60_000);
+    await page.locator('[data-tab="buoys"]').click();
+    // The coordinates are where a buoy is drawn, never a colour to pick.
+    // Buoys that first reported after the map loaded come in over the live socket.
+    const options = () => page.getByTestId('buoy-variable').locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    await expect.poll(options, { timeout: 30_000 }).toContain('sea_surface_temperature');
+    expect(await options()).not.toContain('latitude');
+    expect(await options()).not.toContain('longitude');
+    await page.getByTestId('buoy-variable').selectOption('sea_surface_temperature');
+    await expect.poll(() => page.locator('#tab-buoys .legend-ramp').textContent()).toMatch(/degC$/);
+    // Picking the buoy in the list flies the map to it (and opens its chart: closed again here).
+    const item = page.locator(`[data-testid="buoy-item"][data-buoy-id="${buoy.id}"][data-positioned]`);
+    await item.waitFor({ timeout: 30_000 });
+    await item.click();
+    await expect.poll(() => page.getByTestId('buoy-chart').textContent()).toContain(buoy.id);
+    await page.getByTestId('buoy-chart-close').click();
+    expect(await page.getByTestId('buoy-chart').textContent()).toBe('');
+    await page.locator('[data-tab="alerts"]').click();
+    await page.waitForTimeout(3000); // the flight ends
+    // The buoy is now the circle in the map's centre: clicking it brings back the buoys tab and its chart.
+    const centre = await mapCentre();
+    await page.mouse.click(centre.x, centre.y);
+    await expect.poll(() => page.getByTestId('buoy-chart').locator('h3').textContent({ timeout: 1000 }).catch(() => ''), { timeout: 15_000 }).toContain(buoy.id);
+    expect(await page.locator('#tab-buoys').isVisible()).toBe(true);
+    await expect.poll(() => page.getByTestId('buoy-chart').locator('.chart canvas, .chart .muted').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await shot('02b-buoy-chart');
+  });
+
   it('shows the API’s validation error in the zone form, then saves a zone drawn on the map', async () => {
     await page.locator('[data-tab="zones"]').click();
     await page.getByTestId('zone-new').click();

@@ -143,8 +143,10 @@ export interface Buoy {
   id: string;
   lastReport: string;
   latest: BuoyLatest[];
-  /** [lon, lat], when the API knows where the buoy is. */
+  /** [lon, lat] in degrees (GeoJSON order), from the buoy's newest GNSS fix, when the API knows where the buoy is. */
   position?: [number, number];
+  /** ISO 8601: when that fix was taken */
+  positionTime?: string;
 }
 
 export interface ObservationSeries {

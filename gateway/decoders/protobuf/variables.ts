@@ -5,17 +5,23 @@
  * schema, its documentation and this table cannot drift apart.
  */
 
-export interface VariableInfo {
-  /** Enum value on the wire. */
-  readonly code: number;
-  /** Enum value name in the .proto. */
-  readonly protoName: string;
+/** What records, stores and the API know of a variable a buoy observation may carry. */
+export interface ObservationVariableInfo {
   /** Stable variable name used in records and the API: the CF standard name where one exists. */
   readonly name: string;
   /** CF standard name, or null where CF has none. */
   readonly cfStandardName: string | null;
   /** Unit of the physical value (UDUNITS spelling where one exists). */
   readonly unit: string;
+  /** Human label for charts and tables. */
+  readonly label: string;
+}
+
+export interface VariableInfo extends ObservationVariableInfo {
+  /** Enum value on the wire. */
+  readonly code: number;
+  /** Enum value name in the .proto. */
+  readonly protoName: string;
   /** physical = wire × scale; always 10^-k. */
   readonly scale: number;
   /** 1 / scale as an exact integer: the decoder divides by it, which rounds correctly. */
@@ -26,8 +32,6 @@ export interface VariableInfo {
    */
   readonly validMin: number;
   readonly validMax: number;
-  /** Human label for charts and tables. */
-  readonly label: string;
 }
 
 type Row = [code: number, protoName: string, cf: string | null, stableName: string | null, unit: string, scale: number, min: number, max: number, label: string];
@@ -86,6 +90,26 @@ export const VARIABLES: Readonly<Record<number, VariableInfo>> = build();
 export const VARIABLES_BY_NAME: ReadonlyMap<string, VariableInfo> = new Map(
   Object.values(VARIABLES).map((v) => [v.name, v]),
 );
+
+/**
+ * The buoy's own coordinates. They are not `Variable` enum members: a BuoyObservationBatch carries
+ * them in its `position` field, and normalise.ts turns that into two observations of the buoy at
+ * the batch's base time, as CF trajectory data (IOOS, ERDDAP) names a moving platform's
+ * coordinates. No protobuf code or scale: the encoder and decoder never see them as series.
+ */
+export const POSITION_VARIABLES = Object.freeze({
+  latitude: Object.freeze({ name: 'latitude', cfStandardName: 'latitude', unit: 'degree_north', label: 'Latitude' }),
+  longitude: Object.freeze({ name: 'longitude', cfStandardName: 'longitude', unit: 'degree_east', label: 'Longitude' }),
+} satisfies Record<string, ObservationVariableInfo>);
+
+/**
+ * Every variable a stored buoy observation may carry, by name: the protobuf variables and the
+ * buoy's position coordinates. The API validates `variables=` against it.
+ */
+export const OBSERVATION_VARIABLES: ReadonlyMap<string, ObservationVariableInfo> = new Map<string, ObservationVariableInfo>([
+  ...VARIABLES_BY_NAME,
+  ...Object.values(POSITION_VARIABLES).map((v): [string, ObservationVariableInfo] => [v.name, v]),
+]);
 
 /** IOOS QARTOD flags as carried in BuoyObservation.qc. */
 export const QC = Object.freeze({ PASS: 1, NOT_EVALUATED: 2, SUSPECT: 3, FAIL: 4, MISSING: 9 } as const);

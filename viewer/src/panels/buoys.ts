@@ -21,11 +21,17 @@ const RANGES = { '6h': 6 * 3600_000, '24h': 86_400_000, '7d': 7 * 86_400_000, '3
 type RangeKey = keyof typeof RANGES;
 /** Bucket width per range, so a long range stays a few hundred points (the API refuses past 100,000 rows). */
 const BUCKETS: Record<RangeKey, string | undefined> = { '6h': undefined, '24h': undefined, '7d': '1h', '30d': '6h' };
+/** The buoy's own coordinates (observations `latitude`, `longitude`): where it is drawn, never a colour. */
+const COORDINATES: readonly string[] = ['latitude', 'longitude'];
+const measured = (variable: string) => !COORDINATES.includes(variable);
 
 export class BuoysPanel {
   private buoys: Buoy[] = [];
   private variable = 'sea_surface_temperature';
   private chart: uPlot | undefined;
+  /** Kept across renders, so a live update of the list leaves an open chart alone. */
+  private readonly chartSlot = h('div', { class: 'chart-slot', 'data-testid': 'buoy-chart' });
+  private reloading = false;
 
   constructor(
     private readonly root: HTMLElement,
@@ -51,23 +57,50 @@ export class BuoysPanel {
     this.render();
   }
 
-  /** Live observations update the buoys' latest values. */
+  /** Live observations update the buoys' latest values, and their positions (a new GNSS fix moves the buoy). */
   observe(observations: { deviceId: string; time: string; variable: string; value: number; unit: string }[]): void {
     let changed = false;
     for (const o of observations) {
       const buoy = this.buoys.find((b) => b.id === o.deviceId);
       const entry = buoy?.latest.find((l) => l.variable === o.variable);
-      if (entry && entry.time < o.time) {
+      if (!buoy || !entry) {
+        // A new buoy, or a new series (its first GNSS fix too): the list is fetched again.
+        this.reload();
+        continue;
+      }
+      if (entry.time < o.time) {
         entry.value = o.value;
         entry.time = o.time;
         changed = changed || o.variable === this.variable;
+      }
+      if (o.variable === 'latitude' && (!buoy.positionTime || buoy.positionTime < o.time)) {
+        // The longitude of the same fix comes in the same message, with the same time.
+        const lon = observations.find((x) => x.deviceId === o.deviceId && x.variable === 'longitude' && x.time === o.time);
+        if (lon) {
+          buoy.position = [lon.value, o.value];
+          buoy.positionTime = o.time;
+          changed = true;
+        }
       }
     }
     if (changed) this.render();
   }
 
+  /** At most one reload at a time, a few seconds after what asked for it, so a batch of news costs one GET. */
+  private reload(): void {
+    if (this.reloading) return;
+    this.reloading = true;
+    setTimeout(() => void this.load().finally(() => (this.reloading = false)), 3000);
+  }
+
+  /** A buoy picked in the list: the map flies to it and its chart opens. */
+  private pick(b: Buoy): void {
+    if (b.position) this.map.flyTo({ center: b.position, zoom: Math.max(this.map.getZoom(), 11) });
+    void this.openChart(b.id);
+  }
+
   render(): void {
-    const variables = [...new Set(this.buoys.flatMap((b) => b.latest.map((l) => l.variable)))].sort();
+    const variables = [...new Set(this.buoys.flatMap((b) => b.latest.map((l) => l.variable)))].filter(measured).sort();
     if (variables.length > 0 && !variables.includes(this.variable)) this.variable = variables[0];
     const values = this.buoys.map((b) => b.latest.find((l) => l.variable === this.variable)?.value).filter((v): v is number => v !== undefined);
     const [min, max] = [Math.min(...values), Math.max(...values)];
@@ -105,15 +138,21 @@ export class BuoysPanel {
         ...this.buoys.map((b) =>
           h(
             'li',
-            { class: 'list-item', tabindex: 0, 'data-testid': 'buoy-item', onclick: () => void this.openChart(b.id) },
+            { class: 'list-item', tabindex: 0, 'data-testid': 'buoy-item', 'data-buoy-id': b.id, 'data-positioned': Boolean(b.position), onclick: () => this.pick(b) },
             h('span', { class: 'swatch round', style: `background:${colourOf(valueOf(b))}` }),
             h('span', { class: 'grow' }, h('strong', {}, b.id), h('br'), h('span', { class: 'muted' }, b.position ? timeElement(b.lastReport) : t('buoys.noPosition'))),
             h('span', { class: 'value' }, valueOf(b) === undefined ? '—' : `${valueOf(b)?.toFixed(2)} ${unit}`),
           ),
         ),
       ),
-      h('div', { class: 'chart-slot', 'data-testid': 'buoy-chart' }),
+      this.chartSlot,
     );
+  }
+
+  closeChart(): void {
+    this.chart?.destroy();
+    this.chart = undefined;
+    clear(this.chartSlot);
   }
 
   private label(variable: string): string {
@@ -123,10 +162,9 @@ export class BuoysPanel {
 
   /** Also what a click on the map's buoy opens. */
   async openChart(id: string, variable = this.variable, range: RangeKey = '24h'): Promise<void> {
-    const slot = this.root.querySelector<HTMLElement>('.chart-slot');
-    if (!slot) return;
+    const slot = this.chartSlot;
     const buoy = this.buoys.find((b) => b.id === id);
-    const variables = buoy ? buoy.latest.map((l) => l.variable) : [variable];
+    const variables = buoy ? [...new Set(buoy.latest.map((l) => l.variable))].filter(measured) : [variable];
     const to = Date.now();
     const query = new URLSearchParams({ variables: variable, from: new Date(to - RANGES[range]).toISOString(), to: new Date(to).toISOString() });
     const every = BUCKETS[range];
@@ -150,7 +188,8 @@ export class BuoysPanel {
     const plot = h('div', { class: 'chart' });
     const unit = series.variables[variable]?.unit ?? '';
     clear(slot);
-    slot.append(h('h3', {}, `${id} · ${t('buoys.chart')}`), h('div', { class: 'filters' }, variableSelect, rangeSelect, download), plot);
+    const close = h('button', { class: 'icon-button', type: 'button', 'aria-label': t('vessel.close'), title: t('vessel.close'), 'data-testid': 'buoy-chart-close', onclick: () => this.closeChart() }, '×');
+    slot.append(h('div', { class: 'panel-head' }, h('h3', {}, `${id} · ${t('buoys.chart')}`), close), h('div', { class: 'filters' }, variableSelect, rangeSelect, download), plot);
     this.chart?.destroy();
     this.chart = undefined;
     const points = series.observations.filter((o) => o.variable === variable);
