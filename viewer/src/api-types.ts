@@ -1,4 +1,5 @@
 import type { Feature, Geometry, Point, Polygon, MultiPolygon } from 'geojson';
+import type { AlertStatus } from '../../gateway/alerts/model.js';
 
 /** The shapes of the API answers the map reads (see GET /api/v1/openapi.json). */
 
@@ -52,22 +53,8 @@ export interface TrackFeature {
   properties: { vessel: string; hullName?: string; from: string; to: string; points: number; times: string[]; sog: (number | null)[]; cog: (number | null)[]; sources: string[] };
 }
 
-export const ALERT_TYPES = [
-  'zone_enter',
-  'zone_exit',
-  'ban_at_sea',
-  'dark',
-  'port_arrival',
-  'port_departure',
-  'loitering',
-  'encounter',
-  'identity_clash',
-  'position_jump',
-  'buoy_threshold',
-  'device_offline',
-] as const;
-export const ALERT_STATUSES = ['open', 'acknowledged', 'closed'] as const;
-export type AlertStatus = (typeof ALERT_STATUSES)[number];
+// One list of alert types and statuses for the gateway and the map (a pure module: no Node imports).
+export { ALERT_STATUSES, ALERT_TYPES, type AlertStatus } from '../../gateway/alerts/model.js';
 
 export interface Alert {
   id: number;
