@@ -73,6 +73,8 @@ interface VesselSilence {
   thresholdMs: number;
   /** The open dark alert's key while the vessel is dark. */
   darkKey?: string;
+  /** Whether the vessel is in `silentInPort` (checked on every fix, without a lookup in the set). */
+  silentInPort: boolean;
 }
 
 export class DarkRule implements FixRule, ClockRule {
@@ -86,13 +88,16 @@ export class DarkRule implements FixRule, ClockRule {
   onFix(fix: VesselFix, vessel: VesselContext, alerts: AlertSink): void {
     let state = this.vessels.get(vessel.vessel);
     if (!state) {
-      state = { vessel: vessel.vessel, lastFix: fix, inPortAtLastFix: vessel.inPort, channels: new Map(), thresholdMs: this.config.minGapMs };
+      state = { vessel: vessel.vessel, lastFix: fix, inPortAtLastFix: vessel.inPort, channels: new Map(), thresholdMs: this.config.minGapMs, silentInPort: false };
       this.vessels.set(vessel.vessel, state);
     } else if (fix.time >= state.lastFix.time) {
       // A tick may not have come during the gap (a replay, a coarse clock): judge it here too.
       if (!state.darkKey && fix.time - state.lastFix.time > state.thresholdMs) this.goDark(state, alerts);
       if (state.darkKey) this.reappear(state, fix, alerts);
-      this.silentInPort.delete(state.vessel);
+      if (state.silentInPort) {
+        this.silentInPort.delete(state.vessel);
+        state.silentInPort = false;
+      }
     }
     this.updateChannel(state, fix, vessel.terminalModel);
     if (fix.time >= state.lastFix.time) {
@@ -116,6 +121,7 @@ export class DarkRule implements FixRule, ClockRule {
   private goDark(state: VesselSilence, alerts: AlertSink): void {
     if (state.inPortAtLastFix) {
       this.silentInPort.add(state.vessel);
+      state.silentInPort = true;
       return;
     }
     const last = state.lastFix;

@@ -1,6 +1,6 @@
 import type { VesselFix } from '../../core/records.js';
 import type { AlertSink, ClockRule, FixRule, VesselContext } from './rule.js';
-import { distanceMetres, seconds, speedKnots } from './geo.js';
+import { distanceMetres, isWithinMetres, latitudeReachDegrees, longitudeReachDegrees, seconds, speedKnots } from './geo.js';
 
 /**
  * Encounters (DESIGN §6, GFW "encounter": two vessels ≤ 500 m apart, median speed < 2 kn, for ≥ 2 h):
@@ -9,7 +9,7 @@ import { distanceMetres, seconds, speedKnots } from './geo.js';
  *
  * Neighbours are found in a uniform grid over the latest positions of the vessels that could start
  * one — slow and at sea — with cells `maxDistanceM` tall and, at `referenceLatitude`, as wide, so a
- * fix looks at its own cell and the eight around it (more columns further north). A pair, once
+ * fix looks at the cells within `maxDistanceM` of it: mostly 3 × 3, more columns further north. A pair, once
  * formed, is followed through each vessel's own list of partners and ends with hysteresis: apart by
  * more than `endDistanceM`, a median speed above `endSpeedKn`, a port, or one vessel silent for
  * `maxFixAgeMs`. Pairs are keyed by the ordered vessel pair, so A meeting B is B meeting A.
@@ -90,12 +90,15 @@ export class EncounterRule implements FixRule, ClockRule {
   private readonly cellLat: number;
   /** degrees */
   private readonly cellLon: number;
+  /** degrees of latitude a partner can be away */
+  private readonly latitudeReach: number;
   /** scratch for the median, reused */
   private readonly sorted: Float64Array;
 
   constructor(private readonly config: EncounterConfig = DEFAULT_ENCOUNTER_CONFIG) {
     this.cellLat = config.maxDistanceM / METRES_PER_DEGREE_LAT;
     this.cellLon = this.cellLat / Math.cos((config.referenceLatitude * Math.PI) / 180);
+    this.latitudeReach = latitudeReachDegrees(config.maxDistanceM);
     this.sorted = new Float64Array(config.medianOfFixes);
   }
 
@@ -106,11 +109,15 @@ export class EncounterRule implements FixRule, ClockRule {
     v.fix = fix;
     if (sog !== undefined) this.addSpeed(v, sog);
 
-    for (const [other, pair] of v.partners) {
-      const apart = distanceMetres(fix.lat, fix.lon, other.fix.lat, other.fix.lon);
-      const over = context.inPort || v.medianKn > this.config.endSpeedKn || apart > this.config.endDistanceM || fix.time - other.fix.time > this.config.maxFixAgeMs;
+    for (const pair of v.partners.values()) {
+      const other = pair.a === v ? pair.b : pair.a;
+      const over =
+        context.inPort ||
+        v.medianKn > this.config.endSpeedKn ||
+        fix.time - other.fix.time > this.config.maxFixAgeMs ||
+        !isWithinMetres(fix.lat, fix.lon, other.fix.lat, other.fix.lon, this.config.endDistanceM);
       if (over) this.end(pair, fix.time, alerts);
-      else this.continuePair(pair, fix.time, apart, alerts);
+      else this.continuePair(pair, fix, other, alerts);
     }
 
     const canStart = !context.inPort && v.medianKn < this.config.maxSpeedKn;
@@ -178,18 +185,19 @@ export class EncounterRule implements FixRule, ClockRule {
 
   private findPartners(v: Vessel): void {
     const { lat, lon, time } = v.fix;
-    const row = Math.floor(lat / this.cellLat);
-    const column = Math.floor(lon / this.cellLon);
-    // Cells narrow (in metres) away from the equator faster than at the reference latitude: widen the search.
-    const cellWidthM = this.cellLon * METRES_PER_DEGREE_LAT * Math.cos((lat * Math.PI) / 180);
-    const columns = Math.ceil(this.config.maxDistanceM / cellWidthM);
-    for (let r = row - 1; r <= row + 1; r++) {
-      for (let c = column - columns; c <= column + columns; c++) {
+    const latReach = this.latitudeReach;
+    const lonReach = longitudeReachDegrees(lat, this.config.maxDistanceM);
+    const lastRow = Math.floor((lat + latReach) / this.cellLat);
+    const lastColumn = Math.floor((lon + lonReach) / this.cellLon);
+    for (let r = Math.floor((lat - latReach) / this.cellLat); r <= lastRow; r++) {
+      for (let c = Math.floor((lon - lonReach) / this.cellLon); c <= lastColumn; c++) {
         const members = this.grid.get(this.cellId(r, c));
         if (!members) continue;
         for (const other of members) {
-          if (other === v || v.partners.has(other) || Math.abs(time - other.fix.time) > this.config.maxFixAgeMs) continue;
-          if (distanceMetres(lat, lon, other.fix.lat, other.fix.lon) <= this.config.maxDistanceM) this.startPair(v, other, time);
+          if (other === v || Math.abs(time - other.fix.time) > this.config.maxFixAgeMs || v.partners.has(other)) continue;
+          // Farther in longitude than the reach is out of reach: no need for the distance.
+          if (Math.abs(lon - other.fix.lon) > lonReach) continue;
+          if (isWithinMetres(lat, lon, other.fix.lat, other.fix.lon, this.config.maxDistanceM)) this.startPair(v, other, time);
         }
       }
     }
@@ -203,10 +211,13 @@ export class EncounterRule implements FixRule, ClockRule {
     this.pairs.add(pair);
   }
 
-  private continuePair(pair: Pair, time: number, apartM: number, alerts: AlertSink): void {
+  /** `fix` is the newest of one vessel of the pair, `other` the other vessel. */
+  private continuePair(pair: Pair, fix: VesselFix, other: Vessel, alerts: AlertSink): void {
+    const { time } = fix;
     const durationMs = time - pair.startTime;
     if (durationMs < this.config.minDurationMs) return;
     if (pair.raisedAt !== undefined && time - pair.raisedAt < this.config.updateEveryMs) return;
+    const apartM = distanceMetres(fix.lat, fix.lon, other.fix.lat, other.fix.lon);
     const first = pair.raisedAt === undefined;
     alerts.raise({
       type: 'encounter',

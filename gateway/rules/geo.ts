@@ -10,6 +10,42 @@ import { distanceMetres } from '../pipeline/plausibility.js';
 export { distanceMetres };
 
 export const METRES_PER_NM = 1852;
+
+/** metres per degree of latitude on the sphere of distanceMetres. */
+const METRES_PER_DEGREE = distanceMetres(0, 0, 1, 0);
+/** The bounds below are widened by this fraction, far beyond rounding: they never disagree with distanceMetres. */
+const BOUND_SLACK = 1e-9;
+
+/** metres, at most the distanceMetres between points at these latitudes: the great circle is no shorter than the change in latitude. */
+export function distanceFloorMetres(lat1: number, lat2: number): number {
+  return Math.abs(lat2 - lat1) * METRES_PER_DEGREE * (1 - BOUND_SLACK);
+}
+
+/** metres, at least the distanceMetres between the points: no longer than along the meridian, then the parallel. */
+export function distanceCeilingMetres(lat1: number, lon1: number, lat2: number, lon2: number): number {
+  return (Math.abs(lat2 - lat1) + Math.abs(lon2 - lon1)) * METRES_PER_DEGREE * (1 + BOUND_SLACK);
+}
+
+/** degrees of latitude within which every point less than `metres` away lies. */
+export function latitudeReachDegrees(metres: number): number {
+  return (metres / METRES_PER_DEGREE) * (1 + BOUND_SLACK);
+}
+
+/**
+ * degrees of longitude within which every point less than `metres` from a point at `lat` lies: the
+ * widest the spherical cap of that radius gets (180 when it takes in a pole).
+ */
+export function longitudeReachDegrees(lat: number, metres: number): number {
+  const sinReach = Math.sin(((metres / METRES_PER_DEGREE) * Math.PI) / 180) / Math.cos((lat * Math.PI) / 180);
+  return sinReach >= 1 ? 180 : ((Math.asin(sinReach) * 180) / Math.PI) * (1 + BOUND_SLACK);
+}
+
+/** `distanceMetres(…) <= metres`, the trigonometry only when the cheap bounds leave it open. */
+export function isWithinMetres(lat1: number, lon1: number, lat2: number, lon2: number, metres: number): boolean {
+  if (distanceFloorMetres(lat1, lat2) > metres) return false;
+  if (distanceCeilingMetres(lat1, lon1, lat2, lon2) <= metres) return true;
+  return distanceMetres(lat1, lon1, lat2, lon2) <= metres;
+}
 export const MS_PER_HOUR = 3_600_000;
 
 /**
@@ -35,6 +71,7 @@ export function impliedSpeedKnots(distanceM: number, dtMs: number): number {
 
 /** Whether going from `a` to `b` needs more than `maxSpeedKn` over at least `minDistanceM`. */
 export function isImpossibleHop(a: VesselFix, b: VesselFix, limits: HopLimits): boolean {
+  if (distanceCeilingMetres(a.lat, a.lon, b.lat, b.lon) < limits.minDistanceM) return false;
   const distanceM = distanceMetres(a.lat, a.lon, b.lat, b.lon);
   return distanceM >= limits.minDistanceM && impliedSpeedKnots(distanceM, b.time - a.time) > limits.maxSpeedKn;
 }

@@ -5,6 +5,7 @@ import type { Alert, AlertType } from '../alerts/model.js';
 import type { AlertStore } from '../alerts/store.js';
 import type { ConfigDb } from '../configdb/database.js';
 import type { GatewayMetrics } from '../metrics.js';
+import { RegistryChanges } from '../registry/changes.js';
 import type { VesselRegistry } from '../registry/registry.js';
 import type { ZoneVersion } from '../zones/model.js';
 import type { ZoneStore } from '../zones/store.js';
@@ -204,6 +205,7 @@ export function startLiveRules(deps: {
     rules: assembled.rules,
     alerts: alertStoreSink(deps.alerts, (type) => raised.labels(type).inc()),
     logger: deps.logger,
+    changes: RegistryChanges.of(deps.db),
   });
   // The engine counts in plain numbers on the ingest path; the counters catch up when scraped.
   const synced = new Map<string, number>();
@@ -213,7 +215,7 @@ export function startLiveRules(deps: {
     labelNames: ['rule'],
     registers: [deps.metrics.registry],
     collect() {
-      for (const [rule, n] of engine.stats.evaluations) {
+      for (const [rule, n] of engine.evaluations()) {
         this.inc({ rule }, n - (synced.get(rule) ?? 0));
         synced.set(rule, n);
       }

@@ -1,6 +1,6 @@
 import type { VesselFix } from '../../core/records.js';
 import type { AlertSink, FixRule, VesselContext } from './rule.js';
-import { distanceMetres, impliedSpeedKnots, isImpossibleHop, MAX_PLAUSIBLE_SPEED_KN, type HopLimits } from './geo.js';
+import { distanceCeilingMetres, distanceMetres, impliedSpeedKnots, isImpossibleHop, MAX_PLAUSIBLE_SPEED_KN, type HopLimits } from './geo.js';
 
 /**
  * Position jumps (DESIGN §6): consecutive fixes of one identifier implying more than
@@ -63,17 +63,11 @@ export class PositionJumpRule implements FixRule {
     }
     const from = track.reference;
     if (fix.time < from.time) return;
+    // Most hops are short: the exact distance only when the cheap bound cannot rule out a jump.
+    if (distanceCeilingMetres(from.lat, from.lon, fix.lat, fix.lon) < this.config.minDistanceM) return this.moveOn(track, fix, alerts);
     const distanceM = distanceMetres(from.lat, from.lon, fix.lat, fix.lon);
     const speedKn = impliedSpeedKnots(distanceM, fix.time - from.time);
-    if (distanceM < this.config.minDistanceM || speedKn <= this.config.maxSpeedKn) {
-      track.reference = fix;
-      track.candidate = undefined;
-      if (track.incident && fix.time - track.incident.lastJumpTime > this.config.incidentGapMs) {
-        alerts.resolve(track.incident.dedupeKey, track.incident.lastJumpTime, { jumps: track.incident.jumps });
-        track.incident = undefined;
-      }
-      return;
-    }
+    if (distanceM < this.config.minDistanceM || speedKn <= this.config.maxSpeedKn) return this.moveOn(track, fix, alerts);
     if (track.candidate && !isImpossibleHop(track.candidate, fix, this.config)) {
       track.reference = fix;
       track.candidate = undefined;
@@ -81,6 +75,16 @@ export class PositionJumpRule implements FixRule {
     }
     track.candidate = fix;
     this.jump(track, vessel.vessel, from, fix, distanceM, speedKn, alerts);
+  }
+
+  /** A plausible fix: the new reference; an incident quiet for `incidentGapMs` ends. */
+  private moveOn(track: IdentifierTrack, fix: VesselFix, alerts: AlertSink): void {
+    track.reference = fix;
+    track.candidate = undefined;
+    if (track.incident && fix.time - track.incident.lastJumpTime > this.config.incidentGapMs) {
+      alerts.resolve(track.incident.dedupeKey, track.incident.lastJumpTime, { jumps: track.incident.jumps });
+      track.incident = undefined;
+    }
   }
 
   private jump(track: IdentifierTrack, vessel: string, from: VesselFix, to: VesselFix, distanceM: number, speedKn: number, alerts: AlertSink): void {
