@@ -52,7 +52,7 @@ const LINES_PER_REQUEST = 5000;
  * indexes on separate cores; one request at a time leaves all but one core idle. Order within one
  * write() does not matter: the spool orders writes, and a failed write is retried whole.
  */
-const CONCURRENT_REQUESTS = 2;
+const CONCURRENT_REQUESTS = 4;
 /** …but a request is not split below this many lines, where the per-request cost starts to show. */
 const MIN_LINES_PER_SPLIT_REQUEST = 1000;
 /** The client's default: request bodies above this many bytes are gzipped, except on loopback where that only costs CPU on both ends. */

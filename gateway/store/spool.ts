@@ -79,7 +79,7 @@ function settings(opts: SpoolOptions): Settings {
     dir: opts.dir,
     store: opts.store,
     log: (opts.logger ?? createLogger()).child({ component: 'spool' }),
-    batchRecords: opts.batchRecords ?? 5000,
+    batchRecords: opts.batchRecords ?? 10000,
     segmentBytes: opts.segmentBytes ?? 64 * 2 ** 20,
     highWaterBytes,
     lowWaterBytes: opts.lowWaterBytes ?? Math.floor(highWaterBytes / 2),
