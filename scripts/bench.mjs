@@ -13,8 +13,9 @@ import { runProtobuf } from './bench/protobuf.mjs';
 import { fmtRate, fmtRatio, machineLine, markdownReport, textTable } from './bench/report.mjs';
 import { rulesTargetLines, runRules } from './bench/rules.mjs';
 import { ensureBuilt } from './bench/util.mjs';
+import { runViewer } from './bench/viewer.mjs';
 
-const SECTIONS = ['ais', 'protobuf', 'e2e', 'ingest', 'api', 'rules'];
+const SECTIONS = ['ais', 'protobuf', 'e2e', 'ingest', 'api', 'rules', 'viewer'];
 
 const HELP = `Usage: npm run bench [-- options]        (or: node scripts/bench.mjs [options])
 
@@ -44,6 +45,10 @@ Sections:
   rules      zone point checks/s (ZoneIndex.containing at a fixed time) against 1,000 and 10,000 seeded
              zones over the Yellow Sea, beside flatbush candidates decided by geolib and a naive loop over
              every zone with geolib, same points, same run; index build time and memory.
+  viewer     the map in Debian's chromium (headless, SwiftShader): \`tidewatch serve\` fed --viewer-vessels
+             vessels' AIS reports over NMEA TCP, each again every ~10 s; fps and frame-time p50/p95/max
+             (requestAnimationFrame) for 10 s still with live updates and 10 s panning, load time to all
+             vessels counted, JS heap; beside the same at 500 vessels, same run.
 
 Options:
   --only LIST        sections to run, comma-separated: ${SECTIONS.join(', ')} (default: all)
@@ -66,6 +71,7 @@ Options:
   --api-max-seconds S        a query whose timed rounds have taken S seconds stops after 10 rounds (default 120)
   --api-cpu-prof DIR         after the timed runs, profile the gateway per store and query (node --cpu-prof,
                              into DIR/<store>-<query>) and print its top self time
+  --viewer-vessels N         vessels on the map in the viewer section (default 5000)
   --no-common        skip the AIS table restricted to the types every decoder decodes
   --no-build         do not run \`npm run build\`; measure dist/ as it is
   --gpsd-src DIR     gpsd source tree (default: $GPSD_SRC, else what scripts/fetch-gpsd-src.sh prints;
@@ -106,6 +112,7 @@ function parseOptions(argv) {
       'api-stores': { type: 'string', default: 'embedded,influxdb' },
       'api-max-seconds': { type: 'string', default: '120' },
       'api-cpu-prof': { type: 'string' },
+      'viewer-vessels': { type: 'string', default: '5000' },
       'no-common': { type: 'boolean', default: false },
       'no-build': { type: 'boolean', default: false },
       'gpsd-src': { type: 'string' },
@@ -144,6 +151,7 @@ function parseOptions(argv) {
     apiStores,
     apiMaxSeconds: positiveInt('api-max-seconds', values['api-max-seconds']),
     apiCpuProf: values['api-cpu-prof'] === undefined ? undefined : resolve(values['api-cpu-prof']),
+    viewerVessels: positiveInt('viewer-vessels', values['viewer-vessels']),
     aisCommon: !values['no-common'],
     build: !values['no-build'],
     gpsdSrc: values['gpsd-src'],
@@ -261,6 +269,7 @@ async function main() {
     if (opts.only.includes('ingest')) await run('ingest', () => runIngest({ opts, tmp, log }));
     if (opts.only.includes('api')) await run('api', () => runApi({ opts, tmp, log }));
     if (opts.only.includes('rules')) await run('rules', () => runRules({ log }));
+    if (opts.only.includes('viewer')) await run('viewer', () => runViewer({ opts, tmp, log }));
   } finally {
     tmp.cleanup();
     if (opts.keepInput) log(`inputs kept in ${tmp.dir}`);

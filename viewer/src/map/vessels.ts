@@ -32,6 +32,8 @@ export class VesselLayer {
   private fishing = new Set<string>();
   private inPort: (lon: number, lat: number) => boolean = () => false;
   private dirty = false;
+  /** Each vessel's state as last drawn, so a tick redraws only when one changed. */
+  private readonly drawnStates = new Map<string, VesselState>();
   private newestFix = 0;
 
   constructor(private readonly map: MapboxMap) {
@@ -154,15 +156,26 @@ export class VesselLayer {
   private redraw(): void {
     if (!this.dirty) return;
     this.dirty = false;
+    this.drawnStates.clear();
     const features = [...this.vessels.values()].map((entry) => {
       const type: VesselType = this.fishing.has(entry.feature.properties.vessel) ? 'fishing' : 'other';
-      return { ...entry.feature, properties: { ...entry.feature.properties, state: this.stateOf(entry), type } };
+      const state = this.stateOf(entry);
+      this.drawnStates.set(entry.feature.properties.vessel, state);
+      return { ...entry.feature, properties: { ...entry.feature.properties, state, type } };
     });
     (this.map.getSource(SOURCE) as GeoJSONSource).setData({ type: 'FeatureCollection', features });
   }
 
   /** Ages cross the dark threshold without any message arriving: re-check now and then. */
   refreshStates(): void {
-    this.dirty = true;
+    // Redraw only when a state drawn has changed: a full setData of thousands of vessels every
+    // second, for nothing new, kept the map busy (bench: npm run bench -- --only viewer).
+    if (this.dirty) return;
+    for (const entry of this.vessels.values()) {
+      if (this.drawnStates.get(entry.feature.properties.vessel) !== this.stateOf(entry)) {
+        this.dirty = true;
+        return;
+      }
+    }
   }
 }
