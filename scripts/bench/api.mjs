@@ -13,15 +13,14 @@
 // registry look-ups, GeoJSON, JSON) with the project's own code in this process, and with
 // --api-cpu-prof DIR the gateway is run once more per query under `node --cpu-prof` and its profile
 // summarised (top self time, by function and by module).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fmtBytes, fmtInt, fmtRatio } from './report.mjs';
-import { DIST, importDist, median, REPO } from './util.mjs';
-import { children, endChild, influxQl, startInfluxd, track } from './processes.mjs';
+import { importDist, median, REPO } from './util.mjs';
+import { children, influxQl, MAIN_JS, startInfluxd, startServeProcess, tidewatchEnv, track } from './processes.mjs';
 
-const MAIN_JS = join(DIST, 'gateway', 'cli', 'main.js');
 const INFLUX_TOKEN = 'tidewatch:tidewatch'; // auth is off; 1.8 wants user:password
 const INFLUX_DATABASE = 'tidewatch_api';
 const HOUR_MS = 3_600_000;
@@ -335,13 +334,6 @@ async function settle(pid, maxMs = 20_000) {
   }
 }
 
-/** The environment for the tidewatch CLI: ours, with every inherited TIDEWATCH_* setting dropped (unknown ones are refused). */
-function tidewatchEnv(settings) {
-  const env = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('TIDEWATCH_')) env[k] = v;
-  return { ...env, ...settings };
-}
-
 /**
  * `node dist/gateway/cli/main.js serve` in its own process, as in production: HTTP on a port the OS
  * picks, NMEA listeners off, log level warn, the given data directory (and InfluxDB, when given).
@@ -356,33 +348,7 @@ async function startGatewayProcess({ dataDir, influx, cpuProfDir }) {
     ...(influx && { TIDEWATCH_INFLUX_URL: influx.url, TIDEWATCH_INFLUX_TOKEN: INFLUX_TOKEN, TIDEWATCH_INFLUX_BUCKET: influx.bucket }),
   });
   if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
-  const nodeArgs = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
-  const child = track(spawn(process.execPath, [...nodeArgs, MAIN_JS, 'serve'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] }));
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8').on('data', (d) => (out = (out + d).slice(-4000)));
-  child.stderr.setEncoding('utf8').on('data', (d) => (err = (err + d).slice(-4000)));
-  const deadline = Date.now() + 30_000;
-  let url;
-  for (;;) {
-    url = /running at (http:\/\/[^\s]+?)\.?(\s|$)/.exec(out)?.[1];
-    if (url) break;
-    if (child.exitReason || Date.now() > deadline) {
-      await endChild(child, 'SIGKILL');
-      throw new Error(`tidewatch serve ${child.exitReason ?? 'did not start within 30 s'}: ${(err || out).trim().slice(-800)}`);
-    }
-    await sleep(20);
-  }
-  return {
-    url,
-    pid: child.pid,
-    stderrTail: () => err.trim(),
-    /** SIGINT, as Ctrl-C: the gateway stops cleanly (and writes its CPU profile). */
-    stop: async () => {
-      if (!(await endChild(child, 'SIGINT', 60_000))) throw new Error('tidewatch serve did not stop within 60 s of SIGINT and was killed');
-    },
-    kill: () => endChild(child, 'SIGKILL'),
-  };
+  return startServeProcess(env, cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : []);
 }
 
 // --- measuring ---------------------------------------------------------------------------------------

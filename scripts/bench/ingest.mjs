@@ -6,7 +6,7 @@
 //
 // This file is also the raw writers' worker (`node scripts/bench/ingest.mjs raw-embedded|raw-influx …`,
 // run through runWorker), so that every measured writer runs in its own process.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -14,10 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { MemoryProbe, workerMain } from './harness.mjs';
 import { fmtInt } from './report.mjs';
-import { DIST, importDist, median, REPO, runWorker } from './util.mjs';
-import { children, endChild, influxQl, startInfluxd, track } from './processes.mjs';
+import { importDist, median, REPO, runWorker } from './util.mjs';
+import { children, influxQl, MAIN_JS, startInfluxd, startServeProcess, tidewatchEnv, track } from './processes.mjs';
 
-const MAIN_JS = join(DIST, 'gateway', 'cli', 'main.js');
 /** Records per store write in the raw baselines, as the gateway's spool uses. */
 const RAW_BATCH = 5000;
 /** A vessel's reports are stamped with consecutive UTC seconds; at most this many per vessel (see fleet()). */
@@ -270,13 +269,6 @@ async function settle(pid, maxMs = 20_000) {
   }
 }
 
-/** The environment for the tidewatch CLI: ours, with every inherited TIDEWATCH_* setting dropped (unknown ones are refused). */
-function tidewatchEnv(settings) {
-  const env = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('TIDEWATCH_')) env[k] = v;
-  return { ...env, ...settings };
-}
-
 /** `tidewatch token create --role device --name bench` in the gateway's data directory; returns the secret. */
 function deviceToken(env) {
   const r = spawnSync(process.execPath, [MAIN_JS, 'token', 'create', '--role', 'device', '--name', 'bench-receiver'], { cwd: REPO, env, encoding: 'utf8' });
@@ -300,35 +292,7 @@ async function startGatewayProcess({ dataDir, influx, cpuProfDir }) {
     ...(influx && { TIDEWATCH_INFLUX_URL: influx.url, TIDEWATCH_INFLUX_TOKEN: INFLUX_TOKEN, TIDEWATCH_INFLUX_BUCKET: influx.bucket }),
   });
   const token = deviceToken(env);
-  const nodeArgs = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
-  const child = track(spawn(process.execPath, [...nodeArgs, MAIN_JS, 'serve'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] }));
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8').on('data', (d) => (out = (out + d).slice(-4000)));
-  child.stderr.setEncoding('utf8').on('data', (d) => (err = (err + d).slice(-4000)));
-  const deadline = Date.now() + 30_000;
-  let url;
-  while (!url) {
-    url = /running at (http:\/\/[^\s]+?)\.?(\s|$)/.exec(out)?.[1];
-    if (url) break;
-    if (child.exitReason || Date.now() > deadline) {
-      await endChild(child, 'SIGKILL');
-      throw new Error(`tidewatch serve ${child.exitReason ?? 'did not start within 30 s'}: ${(err || out).trim().slice(-800)}`);
-    }
-    await sleep(20);
-  }
-  return {
-    url,
-    token,
-    pid: child.pid,
-    stderrTail: () => err.trim(),
-    /** SIGINT, as Ctrl-C: the gateway stops cleanly (and writes its CPU profile). */
-    stop: async () => {
-      const inTime = await endChild(child, 'SIGINT', 60_000);
-      if (!inTime) throw new Error('tidewatch serve did not stop within 60 s of SIGINT and was killed');
-    },
-    kill: () => endChild(child, 'SIGKILL'),
-  };
+  return { ...(await startServeProcess(env, cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [])), token };
 }
 
 /** The gateway's Prometheus samples that the bench reads: name (labels summed) → value. */

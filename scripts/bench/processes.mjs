@@ -124,3 +124,46 @@ export async function startInfluxd(dir, log) {
     if (attempt === 3) throw new Error(`influxd ${child.exitReason ?? 'did not answer /health within 30 s'}; log tail:\n${tail()}`);
   }
 }
+
+/** The tidewatch command the sections run, compiled. */
+export const MAIN_JS = join(REPO, 'dist', 'gateway', 'cli', 'main.js');
+
+/** The environment for the tidewatch CLI: ours, with every inherited TIDEWATCH_* setting dropped (unknown ones are refused). */
+export function tidewatchEnv(settings) {
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('TIDEWATCH_')) env[k] = v;
+  return { ...env, ...settings };
+}
+
+/**
+ * `node dist/gateway/cli/main.js serve` in its own process, as in production, with `env` (see
+ * tidewatchEnv) and extra node arguments (e.g. --cpu-prof). Resolves with its URL once it listens.
+ */
+export async function startServeProcess(env, nodeArgs = []) {
+  const child = track(spawn(process.execPath, [...nodeArgs, MAIN_JS, 'serve'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] }));
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (d) => (out = (out + d).slice(-4000)));
+  child.stderr.setEncoding('utf8').on('data', (d) => (err = (err + d).slice(-4000)));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const url = /running at (http:\/\/[^\s]+?)\.?(\s|$)/.exec(out)?.[1];
+    if (url) {
+      return {
+        url,
+        pid: child.pid,
+        stderrTail: () => err.trim(),
+        /** SIGINT, as Ctrl-C: the gateway stops cleanly (and writes its CPU profile). */
+        stop: async () => {
+          if (!(await endChild(child, 'SIGINT', 60_000))) throw new Error('tidewatch serve did not stop within 60 s of SIGINT and was killed');
+        },
+        kill: () => endChild(child, 'SIGKILL'),
+      };
+    }
+    if (child.exitReason || Date.now() > deadline) {
+      await endChild(child, 'SIGKILL');
+      throw new Error(`tidewatch serve ${child.exitReason ?? 'did not start within 30 s'}: ${(err || out).trim().slice(-800)}`);
+    }
+    await sleep(20);
+  }
+}

@@ -6,17 +6,16 @@
 // timestamps for 10 s with the map still and vessels updating live, then for 10 s while the mouse drags the map
 // round a circle; the time from navigation to the vessel count showing N; the JS heap (CDP Performance.getMetrics).
 // The same at 500 vessels in the same run, as the baseline for scaling.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fmtBytes, fmtInt } from './report.mjs';
-import { children, endChild, freePort, track } from './processes.mjs';
+import { children, freePort, MAIN_JS, startServeProcess, tidewatchEnv } from './processes.mjs';
 import { importDist, REPO } from './util.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
-const MAIN_JS = join(REPO, 'dist', 'gateway', 'cli', 'main.js');
 const VIEWPORT = { width: 1440, height: 900 };
 const CHROMIUM_ARGS = ['--enable-unsafe-swiftshader', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 const PEER_VESSELS = 500;
@@ -75,13 +74,6 @@ function fleet(count, seed = 20261121) {
   return out;
 }
 
-/** The environment for the tidewatch CLI: ours, with every inherited TIDEWATCH_* setting dropped. */
-function tidewatchEnv(settings) {
-  const env = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('TIDEWATCH_')) env[k] = v;
-  return { ...env, ...settings };
-}
-
 function createToken(dataDir) {
   const r = spawnSync(process.execPath, [MAIN_JS, 'token', 'create', '--role', 'regulator', '--name', 'bench-viewer'], { cwd: REPO, env: tidewatchEnv({ TIDEWATCH_DATA_DIR: dataDir }), encoding: 'utf8' });
   const token = /\btw_[A-Za-z0-9_-]+/.exec(r.stdout ?? '')?.[0];
@@ -101,23 +93,7 @@ async function startGateway(dataDir) {
     TIDEWATCH_NMEA_PORT: String(nmeaPort),
     TIDEWATCH_LOG_LEVEL: 'warn',
   });
-  const child = track(spawn(process.execPath, [MAIN_JS, 'serve'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] }));
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8').on('data', (d) => (out = (out + d).slice(-4000)));
-  child.stderr.setEncoding('utf8').on('data', (d) => (err = (err + d).slice(-4000)));
-  const deadline = Date.now() + 30_000;
-  let url;
-  for (;;) {
-    url = /running at (http:\/\/[^\s]+?)\.?(\s|$)/.exec(out)?.[1];
-    if (url) break;
-    if (child.exitReason || Date.now() > deadline) {
-      await endChild(child, 'SIGKILL');
-      throw new Error(`tidewatch serve ${child.exitReason ?? 'did not start within 30 s'}: ${(err || out).trim().slice(-800)}`);
-    }
-    await sleep(20);
-  }
-  return { url, nmeaPort, pid: child.pid, stderrTail: () => err.trim(), stop: () => endChild(child, 'SIGINT', 30_000) };
+  return { ...(await startServeProcess(env)), nmeaPort };
 }
 
 /**
