@@ -18,7 +18,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fmtBytes, fmtInt, fmtRatio } from './report.mjs';
-import { importDist, median, REPO } from './util.mjs';
+import { importDist, median, REPO, rng } from './util.mjs';
 import { children, influxQl, MAIN_JS, startInfluxd, startServeProcess, tidewatchEnv, track } from './processes.mjs';
 
 const INFLUX_TOKEN = 'tidewatch:tidewatch'; // auth is off; 1.8 wants user:password
@@ -49,18 +49,6 @@ const QUERIES = {
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // --- data: a Rizhao fleet --------------------------------------------------------------------------
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const round = (x, digits) => Math.round(x * 10 ** digits) / 10 ** digits;
 const norm360 = (d) => ((d % 360) + 360) % 360;

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { MemoryProbe, workerMain } from './harness.mjs';
 import { fmtInt } from './report.mjs';
-import { importDist, median, REPO, runWorker } from './util.mjs';
+import { importDist, median, REPO, rng, runWorker } from './util.mjs';
 import { children, influxQl, MAIN_JS, startInfluxd, startServeProcess, tidewatchEnv, track } from './processes.mjs';
 
 /** Records per store write in the raw baselines, as the gateway's spool uses. */
@@ -28,18 +28,6 @@ const INFLUX_TOKEN = 'tidewatch:tidewatch'; // auth is off; 1.8 wants user:passw
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // --- input: a Rizhao fleet's class A position reports --------------------------------------------
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Vessels needed so that no vessel sends more than MAX_REPORTS_PER_VESSEL of the N reports. */
 export function vesselsFor(messages, asked) {

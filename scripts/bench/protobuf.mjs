@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { importProtobufModule, PROTOBUF_DECODERS, PROTOBUF_PEERS } from './protobuf-adapters.mjs';
 import { shortRunNotes } from './ais.mjs';
 import { fmtInt, passesNote } from './report.mjs';
-import { runEachDecoder } from './util.mjs';
+import { rng, runEachDecoder } from './util.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -34,18 +34,6 @@ const SERIES = [
 const SAMPLES = 6;
 const STEP_S = 600; // 10-minute means, one frame an hour
 const BUOYS = 40;
-
-/** Deterministic PRNG (mulberry32) so every run encodes the same bytes. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** N buoy frames from BUOYS buoys, hour after hour, as encodeEnvelope inputs. */
 function* buoyFrames(n) {

@@ -201,3 +201,15 @@ export async function runEachDecoder(script, names, file, opts, log) {
   }
   return { results, failures };
 }
+
+/** Deterministic PRNG (mulberry32): the same seed gives every run the same input. Returns floats in [0, 1). */
+export function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

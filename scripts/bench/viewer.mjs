@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fmtBytes, fmtInt } from './report.mjs';
 import { children, freePort, MAIN_JS, startServeProcess, tidewatchEnv } from './processes.mjs';
-import { importDist, REPO } from './util.mjs';
+import { importDist, REPO, rng } from './util.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
 const VIEWPORT = { width: 1440, height: 900 };
@@ -27,16 +27,6 @@ const FEED_TICK_MS = 100;
 const PAN_RADIUS_PX = 220;
 const PAN_PERIOD_MS = 4_000;
 const LOAD_TIMEOUT_MS = 180_000;
-
-function rng(seed) {
-  let t = seed >>> 0;
-  return () => {
-    t = (t + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(t ^ (t >>> 15), t | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * The fleet off Rizhao, as in the ingest section: Chinese MMSIs (MIDs 412/413/414) at 34.9–35.8°N 119.55–120.6°E
