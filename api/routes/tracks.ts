@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { VesselFix } from '../../core/records.js';
 import { isoTime } from '../../core/schemas.js';
 import { isIdentifierKey, type VesselRegistry } from '../../gateway/registry/registry.js';
-import type { SeriesStore } from '../../gateway/store/types.js';
+import { allocateTrackLine, trackLineOf, type SeriesStore, type TrackLine, type TrackQuery } from '../../gateway/store/types.js';
 import { ApiError } from '../errors.js';
 import { csvField, isoTimeFormatter, requestedFormat, toCsv, toNdjson } from '../formats.js';
 import type { OpenApiPaths } from '../openapi.js';
@@ -81,17 +81,59 @@ function trackParts(registry: VesselRegistry, id: string, from: number, to: numb
   return parts;
 }
 
-async function readTrack(store: SeriesStore, parts: readonly TrackPart[]): Promise<VesselFix[]> {
-  const fixes: VesselFix[] = [];
+/** What each part gives: its fixes as read, at most MAX_FIXES_READ + 1 in all (one more than allowed: the caller says the range is too long). */
+async function readParts<T extends { length: number }>(parts: readonly TrackPart[], read: (query: TrackQuery) => Promise<T>): Promise<T[]> {
+  const reads: T[] = [];
+  let total = 0;
   for (const part of parts) {
-    const got = await store.track({ vessel: part.series, from: part.from, to: part.to, limit: MAX_FIXES_READ + 1 - fixes.length });
-    for (const f of got) if (!part.key || f.key === part.key) fixes.push(f);
-    if (fixes.length > MAX_FIXES_READ) return fixes;
+    const got = await read({ vessel: part.series, from: part.from, to: part.to, limit: MAX_FIXES_READ + 1 - total });
+    reads.push(got);
+    total += got.length;
+    if (total > MAX_FIXES_READ) break;
   }
-  if (parts.length === 1) return fixes;
-  // The same fix can sit in two series when it was written again after a registry change.
-  fixes.sort((a, b) => a.time - b.time);
-  return fixes.filter((f, i) => i === 0 || !(f.time === fixes[i - 1].time && f.source === fixes[i - 1].source && f.key === fixes[i - 1].key));
+  return reads;
+}
+
+/** The parts' lines one after another (the one line with fixes itself when the others are empty). */
+function concatLines(lines: readonly TrackLine[]): TrackLine {
+  const nonEmpty = lines.filter((l) => l.length > 0);
+  if (nonEmpty.length === 1) return nonEmpty[0];
+  const all = allocateTrackLine(nonEmpty.reduce((n, l) => n + l.length, 0));
+  let at = 0;
+  for (const l of nonEmpty) {
+    all.time.set(l.time, at);
+    all.lat.set(l.lat, at);
+    all.lon.set(l.lon, at);
+    all.sog.set(l.sog, at);
+    all.cog.set(l.cog, at);
+    for (let i = 0; i < l.length; i++) {
+      all.source[at + i] = l.source[i];
+      all.key[at + i] = l.key[i];
+      all.suspect[at + i] = l.suspect[i];
+    }
+    at += l.length;
+  }
+  return all;
+}
+
+/**
+ * Which fixes of the concatenated parts (`all`, `lengths[p]` fixes read for part p) make the track, as
+ * indices into `all` in compareFixes order: a part read for an identifier keeps only what arrived
+ * under it, and the same fix in two series (written again after a registry change) counts once.
+ */
+function trackIndices(parts: readonly TrackPart[], lengths: readonly number[], all: TrackLine): number[] {
+  const indices: number[] = [];
+  let offset = 0;
+  lengths.forEach((length, p) => {
+    const key = parts[p].key;
+    for (let i = offset; i < offset + length; i++) if (!key || all.key[i] === key) indices.push(i);
+    offset += length;
+  });
+  if (lengths.filter((n) => n > 0).length <= 1) return indices; // one series: already in order, nothing twice
+  const compare = (a: number, b: number) =>
+    all.time[a] - all.time[b] || (all.source[a] < all.source[b] ? -1 : all.source[a] > all.source[b] ? 1 : all.key[a] < all.key[b] ? -1 : all.key[a] > all.key[b] ? 1 : 0);
+  indices.sort(compare);
+  return indices.filter((index, i) => i === 0 || compare(indices[i - 1], index) !== 0);
 }
 
 /**
@@ -100,22 +142,24 @@ async function readTrack(store: SeriesStore, parts: readonly TrackPart[]): Promi
  * would drop the far end of an out-and-back run) on a local equirectangular projection around the
  * track's mean latitude: within a few per cent over the few hundred kilometres of a fishing trip.
  */
-export function simplifyTrack(points: readonly { lat: number; lon: number }[], toleranceM: number): number[] {
-  const n = points.length;
-  if (n <= 2 || toleranceM <= 0) return points.map((_, i) => i);
+export function simplifyTrack(lat: ArrayLike<number>, lon: ArrayLike<number>, toleranceM: number): number[] {
+  const n = lat.length;
+  if (n <= 2 || toleranceM <= 0) return Array.from({ length: n }, (_, i) => i);
   const rad = Math.PI / 180;
-  const meanLat = points.reduce((s, p) => s + p.lat, 0) / n;
+  let latSum = 0;
+  for (let i = 0; i < n; i++) latSum += lat[i];
+  const meanLat = latSum / n;
   const kx = EARTH_RADIUS_M * rad * Math.cos(meanLat * rad);
   const ky = EARTH_RADIUS_M * rad;
-  const lon0 = points[0].lon;
+  const lon0 = lon[0];
   const x = new Float64Array(n);
   const y = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    let dLon = points[i].lon - lon0;
+    let dLon = lon[i] - lon0;
     if (dLon > 180) dLon -= 360; // a track across the antimeridian stays continuous
     else if (dLon < -180) dLon += 360;
     x[i] = dLon * kx;
-    y[i] = points[i].lat * ky;
+    y[i] = lat[i] * ky;
   }
   const keep = new Uint8Array(n);
   keep[0] = keep[n - 1] = 1;
@@ -147,6 +191,35 @@ export function simplifyTrack(points: readonly { lat: number; lon: number }[], t
   const kept: number[] = [];
   for (let i = 0; i < n; i++) if (keep[i]) kept.push(i);
   return kept;
+}
+
+/**
+ * The GeoJSON Feature of a drawn track: the fixes `kept` (indices into `line`) as a LineString (a
+ * Point for one fix, geometry null for none, as RFC 7946 wants), with `properties` and the
+ * per-point arrays `times`, `sog`, `cog` and `sources` aligned with the coordinates.
+ */
+export function trackFeature(id: string, line: TrackLine, kept: readonly number[], properties: Record<string, unknown>) {
+  const n = kept.length;
+  const formatTime = isoTimeFormatter();
+  const coordinates = new Array<[number, number]>(n);
+  const times = new Array<string>(n);
+  const sog = new Array<number | null>(n);
+  const cog = new Array<number | null>(n);
+  const sources = new Array<string>(n);
+  for (let j = 0; j < n; j++) {
+    const i = kept[j];
+    coordinates[j] = [line.lon[i], line.lat[i]];
+    times[j] = formatTime(line.time[i]);
+    sog[j] = Number.isNaN(line.sog[i]) ? null : line.sog[i];
+    cog[j] = Number.isNaN(line.cog[i]) ? null : line.cog[i];
+    sources[j] = line.source[i];
+  }
+  return {
+    type: 'Feature',
+    id,
+    geometry: n === 0 ? null : n === 1 ? { type: 'Point', coordinates: coordinates[0] } : { type: 'LineString', coordinates },
+    properties: { ...properties, times, sog, cog, sources, units: TRACK_UNITS },
+  };
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -226,19 +299,36 @@ export function trackRoutes(deps: { store: SeriesStore; registry: VesselRegistry
     }
 
     const vessel = isIdentifierKey(id) ? undefined : deps.registry.get(id);
-    const read = await readTrack(deps.store, trackParts(deps.registry, id, from, to));
-    if (read.length > MAX_FIXES_READ) {
+    const parts = trackParts(deps.registry, id, from, to);
+    const drawn = format === 'geojson' || format === 'json';
+    // A drawn track reads only the columns it shows (trackLine); exports need every field of every fix.
+    let all: TrackLine;
+    let lengths: number[];
+    let exported: VesselFix[] = [];
+    if (drawn) {
+      const lines = await readParts(parts, (part) => deps.store.trackLine(part));
+      all = concatLines(lines);
+      lengths = lines.map((l) => l.length);
+    } else {
+      const reads = await readParts(parts, (part) => deps.store.track(part));
+      exported = reads.flat();
+      all = trackLineOf(exported);
+      lengths = reads.map((r) => r.length);
+    }
+    if (all.length > MAX_FIXES_READ) {
       throw new ApiError(400, 'too_many_fixes', `more than ${MAX_FIXES_READ} fixes between ${iso(from)} and ${iso(to)}; ask for a shorter range`, 'from');
     }
+    const read = trackIndices(parts, lengths, all);
     // An id that is neither registered nor an identifier key may still name a vessel deleted from the registry: its fixes stay readable.
     if (read.length === 0 && !vessel && !isIdentifierKey(id)) {
       throw new ApiError(404, 'not_found', `no vessel ${JSON.stringify(id)} in the registry and no track stored under that id`);
     }
-    const fixes = q.suspect === 'exclude' ? read.filter((f) => f.suspect === undefined) : read;
-    const kept = q.tolerance > 0 ? simplifyTrack(fixes, q.tolerance).map((i) => fixes[i]) : fixes;
-    const formatTime = isoTimeFormatter();
-
-    if (format === 'geojson' || format === 'json') {
+    const unflagged = q.suspect === 'exclude' ? read.filter((i) => all.suspect[i] === undefined) : read;
+    const kept =
+      q.tolerance > 0
+        ? simplifyTrack(Float64Array.from(unflagged, (i) => all.lat[i]), Float64Array.from(unflagged, (i) => all.lon[i]), q.tolerance).map((j) => unflagged[j])
+        : unflagged;
+    if (drawn) {
       if (kept.length > MAX_LINE_POINTS) {
         throw new ApiError(
           400,
@@ -247,44 +337,34 @@ export function trackRoutes(deps: { store: SeriesStore; registry: VesselRegistry
           'tolerance',
         );
       }
-      const coordinates = kept.map((f) => [f.lon, f.lat]);
-      ctx.body = {
-        type: 'Feature',
-        id,
-        // RFC 7946: a LineString needs two positions; one fix is a Point, none is an unlocated Feature.
-        geometry: kept.length === 0 ? null : kept.length === 1 ? { type: 'Point', coordinates: coordinates[0] } : { type: 'LineString', coordinates },
-        properties: {
-          vessel: id,
-          registered: vessel !== undefined,
-          ...(vessel?.hullName ? { hullName: vessel.hullName } : {}),
-          from: iso(from),
-          to: iso(to),
-          points: kept.length,
-          fixes: read.length,
-          ...(q.tolerance > 0 ? { simplified: { tolerance: q.tolerance, pointsBefore: fixes.length } } : {}),
-          suspect: q.suspect,
-          ...(q.suspect === 'exclude' ? { suspectExcluded: read.length - fixes.length } : { suspectReasons: kept.map((f) => f.suspect ?? null) }),
-          times: kept.map((f) => formatTime(f.time)),
-          sog: kept.map((f) => f.sog ?? null),
-          cog: kept.map((f) => f.cog ?? null),
-          sources: kept.map((f) => f.source),
-          units: TRACK_UNITS,
-        },
-      };
+      ctx.body = trackFeature(id, all, kept, {
+        vessel: id,
+        registered: vessel !== undefined,
+        ...(vessel?.hullName ? { hullName: vessel.hullName } : {}),
+        from: iso(from),
+        to: iso(to),
+        points: kept.length,
+        fixes: read.length,
+        ...(q.tolerance > 0 ? { simplified: { tolerance: q.tolerance, pointsBefore: unflagged.length } } : {}),
+        suspect: q.suspect,
+        ...(q.suspect === 'exclude' ? { suspectExcluded: read.length - unflagged.length } : { suspectReasons: kept.map((i) => all.suspect[i] ?? null) }),
+      });
       ctx.type = format === 'geojson' ? 'application/geo+json' : 'application/json';
       return;
     }
 
+    const keptFixes = kept.map((i) => exported[i]);
+    const formatTime = isoTimeFormatter();
     // `:` and slashes are not allowed in file names on every system.
     ctx.attachment(`${id.replace(/[:/\\]/g, '-')}_${compactTime(from)}_${compactTime(to)}.${format}`);
     if (format === 'csv') {
-      ctx.body = toCsv(CSV_COLUMNS, kept.map((f) => fixRow(id, f, formatTime)));
+      ctx.body = toCsv(CSV_COLUMNS, keptFixes.map((f) => fixRow(id, f, formatTime)));
       ctx.type = 'text/csv; charset=utf-8';
     } else if (format === 'ndjson') {
-      ctx.body = toNdjson(kept.map((f) => fixRow(id, f, formatTime)));
+      ctx.body = toNdjson(keptFixes.map((f) => fixRow(id, f, formatTime)));
       ctx.type = 'application/x-ndjson; charset=utf-8';
     } else {
-      ctx.body = toGpx(vessel?.hullName ?? id, kept);
+      ctx.body = toGpx(vessel?.hullName ?? id, keptFixes);
       ctx.type = 'application/gpx+xml; charset=utf-8';
     }
   });

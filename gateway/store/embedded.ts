@@ -16,7 +16,9 @@ import {
   type ObservationRow,
   type SeriesRecord,
   type SeriesStore,
+  type TrackLine,
   type TrackQuery,
+  allocateTrackLine,
 } from './types.js';
 import { migrate } from '../configdb/database.js';
 
@@ -184,6 +186,7 @@ export class EmbeddedSeriesStore implements SeriesStore {
   private readonly writeBatch: (records: readonly SeriesRecord[]) => void;
   private readonly latestStatement: Database.Statement;
   private readonly trackStatement: Database.Statement;
+  private readonly trackLineStatement: Database.Statement;
   private readonly countStatements: Map<SeriesRecord['kind'], Database.Statement>;
   private readonly rawObservationsStatement: Database.Statement;
   private readonly bucketStatements: Map<ObservationAggregate, Database.Statement>;
@@ -278,6 +281,9 @@ export class EmbeddedSeriesStore implements SeriesStore {
        ORDER BY f.vessel`,
     ).raw(true);
     this.trackStatement = this.db.prepare(`SELECT ${FIX_COLUMNS} FROM fix WHERE vessel = ? AND time >= ? AND time < ? ORDER BY time, source, key LIMIT ?`).raw(true);
+    this.trackLineStatement = this.db
+      .prepare(`SELECT time, source, key, lat, lon, sog, cog, suspect FROM fix WHERE vessel = ? AND time >= ? AND time < ? ORDER BY time, source, key LIMIT ?`)
+      .raw(true);
     this.rawObservationsStatement = this.db.prepare(
       `SELECT time, variable, value, unit, depth, sensor_index, qc FROM observation WHERE ${OBSERVATION_FILTER}
        ORDER BY time, variable, depth, sensor_index LIMIT :limit`,
@@ -332,6 +338,24 @@ export class EmbeddedSeriesStore implements SeriesStore {
     // LIMIT -1 is SQLite for "no limit".
     const rows = this.run('track query', () => this.trackStatement.all(query.vessel, query.from, query.to, query.limit ?? -1)) as FixRow[];
     return rows.map(fixFromRow);
+  }
+
+  async trackLine(query: TrackQuery): Promise<TrackLine> {
+    type Row = [time: number, source: VesselFix['source'], key: string, lat: number, lon: number, sog: number | null, cog: number | null, suspect: string | null];
+    const rows = this.run('track query', () => this.trackLineStatement.all(query.vessel, query.from, query.to, query.limit ?? -1)) as Row[];
+    const line = allocateTrackLine(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const [time, source, key, lat, lon, sog, cog, suspect] = rows[i];
+      line.time[i] = time;
+      line.source[i] = source;
+      line.key[i] = key;
+      line.lat[i] = lat;
+      line.lon[i] = lon;
+      line.sog[i] = sog ?? Number.NaN;
+      line.cog[i] = cog ?? Number.NaN;
+      line.suspect[i] = suspect ?? undefined;
+    }
+    return line;
   }
 
   /** Prepared at first use (only `rules replay` asks). */

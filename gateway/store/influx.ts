@@ -17,7 +17,9 @@ import { compareFixes, inBBox,
   type ObservationRow,
   type SeriesRecord,
   type SeriesStore,
+  type TrackLine,
   type TrackQuery,
+  allocateTrackLine,
 } from './types.js';
 
 /**
@@ -63,6 +65,8 @@ const EPOCH = new Date(0);
 /** Upper bound of every open-ended range: fixes stamped by a fast clock are still found. */
 const FAR_FUTURE = new Date('2200-01-01T00:00:00Z');
 const NOTHING = fluxExpression('');
+/** The fields a drawn track needs (trackLine): less for InfluxDB to read and send than every field. */
+const TRACK_LINE_FIELDS = fluxExpression('|> filter(fn: (r) => contains(value: r._field, set: ["lat", "lon", "sog", "cog", "suspect"]))');
 
 /**
  * Records → InfluxDB line protocol, written here rather than with the client's Point, which costs
@@ -436,23 +440,44 @@ from(bucket: ${this.connection.bucket})
   }
 
   async track(query: TrackQuery): Promise<VesselFix[]> {
+    return (await this.trackRows(query, NOTHING)).map(fixFromRow);
+  }
+
+  async trackLine(query: TrackQuery): Promise<TrackLine> {
+    const rows = await this.trackRows(query, TRACK_LINE_FIELDS);
+    const line = allocateTrackLine(rows.length);
+    rows.forEach((row, i) => {
+      line.time[i] = Date.parse(row._time as string);
+      line.lat[i] = row.lat as number;
+      line.lon[i] = row.lon as number;
+      line.sog[i] = (row.sog as number | null | undefined) ?? Number.NaN;
+      line.cog[i] = (row.cog as number | null | undefined) ?? Number.NaN;
+      line.source[i] = row.source as VesselFix['source'];
+      line.key[i] = row.key as string;
+      line.suspect[i] = (row.suspect as string | null | undefined) || undefined;
+    });
+    return line;
+  }
+
+  /** A vessel's fixes in [from, to) as Flux rows, fields pivoted into columns, in compareFixes order; `fields` narrows the fields read. */
+  private async trackRows(query: TrackQuery, fields: FluxParameterLike): Promise<FluxRow[]> {
     if (query.from >= query.to || query.limit === 0) return [];
     const limit = query.limit === undefined ? NOTHING : flux`|> limit(n: ${query.limit})`;
     // range() is meant to exclude its stop, but InfluxDB 1.8 returns points at the stop time: the
     // second filter makes [from, to) hold on both.
-    const rows = await this.rows(
+    return this.rows(
       flux`import "influxdata/influxdb/v1"
 from(bucket: ${this.connection.bucket})
   |> range(start: ${new Date(query.from)}, stop: ${new Date(query.to)})
   |> filter(fn: (r) => r._measurement == ${MEASUREMENT['vessel-fix']} and r.vessel == ${query.vessel})
   |> filter(fn: (r) => r._time < ${new Date(query.to)})
+  ${fields}
   |> v1.fieldsAsCols()
   |> group()
   |> sort(columns: ["_time", "source", "key"])
   ${limit}`,
       'query a track',
     );
-    return rows.map(fixFromRow);
   }
 
   async fixesBetween(query: { from: number; to: number }): Promise<VesselFix[]> {

@@ -371,39 +371,38 @@ async function timed(fn) {
 const MIN_ROUNDS = 10;
 
 /**
- * Warm-up, then `iterations` rounds of one direct and one API request, their order alternating per
- * round. `direct()` and `api()` check their own answers and return what they returned (count, bytes).
- * A slow query stops early: the timed rounds after MIN_ROUNDS once they have taken `maxSeconds`, the
- * warm-up after one round once it has taken a tenth of that. `pids`: processes whose CPU time per
- * request is reported (influxd).
+ * Warm-up, then `iterations` rounds of one request on each path (`paths`: name → function), the
+ * order rotating each round. Each function checks its own answer and returns what it returned (a
+ * count, or bytes for `api`). A slow query stops early: the timed rounds after MIN_ROUNDS once they
+ * have taken `maxSeconds`, the warm-up after one round once it has taken a tenth of that. `pids`:
+ * processes whose CPU time per request is reported (influxd).
  */
-async function measurePair({ direct, api, iterations, warmup, maxSeconds, pids = {} }) {
+async function measurePaths({ paths, iterations, warmup, maxSeconds, pids = {} }) {
   const budgetNs = maxSeconds * 1e9;
+  const names = Object.keys(paths);
   const w0 = process.hrtime.bigint();
   let warmed = 0;
   while (warmed < warmup && (warmed < 1 || Number(process.hrtime.bigint() - w0) < budgetNs / 10)) {
-    await direct();
-    await api();
+    for (const name of names) await paths[name]();
     warmed++;
   }
-  const d = [];
-  const a = [];
+  const ms = Object.fromEntries(names.map((name) => [name, []]));
   let bytes = 0;
+  let rounds = 0;
   const cpu0 = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)]));
   const t0 = process.hrtime.bigint();
-  for (let i = 0; i < iterations && (i < MIN_ROUNDS || Number(process.hrtime.bigint() - t0) < budgetNs); i++) {
-    const order = i % 2 === 0 ? ['d', 'a'] : ['a', 'd'];
-    for (const which of order) {
-      if (which === 'd') d.push((await timed(direct)).ms);
-      else {
-        const r = await timed(api);
-        a.push(r.ms);
-        bytes = r.result;
-      }
+  for (; rounds < iterations && (rounds < MIN_ROUNDS || Number(process.hrtime.bigint() - t0) < budgetNs); rounds++) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(rounds + k) % names.length];
+      const r = await timed(paths[name]);
+      ms[name].push(r.ms);
+      if (name === 'api') bytes = r.result;
     }
   }
-  const cpuPerRequestMs = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, ((cpuSeconds(pid) - cpu0[k]) * 1000) / (d.length + a.length)]));
-  return { direct: latencyStats(d), api: { ...latencyStats(a), bytes }, rounds: d.length, warmup: warmed, asked: iterations, cpuPerRequestMs };
+  const requests = rounds * names.length;
+  const cpuPerRequestMs = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, ((cpuSeconds(pid) - cpu0[k]) * 1000) / requests]));
+  const stats = Object.fromEntries(names.map((name) => [name, latencyStats(ms[name])]));
+  return { ...stats, api: { ...stats.api, bytes }, rounds, warmup: warmed, asked: iterations, cpuPerRequestMs };
 }
 
 /** GET a path of the gateway with the regulator token; reads the whole body; throws unless 200. */
@@ -445,15 +444,13 @@ async function checkAnswers(gw, token, data) {
  * code in this process against the direct store and a registry on the same configuration database:
  * what each step costs (median of `n` runs), so that the API's overhead can be put down to causes.
  * The positions route's serialisation is its own class (LatestFeatures, api/routes/positions.ts), timed
- * cold (the first answer) and warm (every later one); the track's GeoJSON is built as
- * api/routes/tracks.ts builds it (that route's helpers are not exported).
+ * cold (the first answer) and warm (every later one); the track's GeoJSON by the route's own trackFeature.
  */
 async function spans({ store, dataDir, data, n, maxSeconds }) {
   const { openConfigDb } = await importDist('gateway/configdb/database.js', 'the configuration database');
   const { VesselRegistry, isIdentifierKey } = await importDist('gateway/registry/registry.js', 'the vessel registry');
   const { LatestFeatures } = await importDist('api/routes/positions.js', 'the positions route');
-  const { isoTimeFormatter } = await importDist('api/formats.js', 'the response formats');
-  const { TRACK_UNITS } = await importDist('api/routes/tracks.js', 'the tracks route');
+  const { trackFeature } = await importDist('api/routes/tracks.js', 'the tracks route');
   const db = openConfigDb(dataDir);
   try {
     const registry = new VesselRegistry(db);
@@ -493,41 +490,31 @@ async function spans({ store, dataDir, data, n, maxSeconds }) {
         }
         return { vessel, list };
       });
-      const [tStore, own] = await time(() => store.track({ vessel: id, from, to, limit: 300_001 }));
+      const [tStore, own] = await time(() => store.trackLine({ vessel: id, from, to, limit: 300_001 }));
       let tKeys = 0;
-      for (const p of parts.list.slice(1)) tKeys += (await time(() => store.track({ vessel: p.series, from: p.from, to: p.to, limit: 300_001 - own.length })))[0];
+      for (const p of parts.list.slice(1)) tKeys += (await time(() => store.trackLine({ vessel: p.series, from: p.from, to: p.to, limit: 300_001 - own.length })))[0];
       const [tBuild, feature] = await time(() => {
-        const formatTime = isoTimeFormatter();
-        const shown = own.filter((f) => f.suspect === undefined);
-        return {
-          type: 'Feature',
-          id,
-          geometry: { type: 'LineString', coordinates: shown.map((f) => [f.lon, f.lat]) },
-          properties: {
-            vessel: id,
-            registered: true,
-            hullName: parts.vessel?.hullName,
-            from: iso(from),
-            to: iso(to),
-            points: shown.length,
-            fixes: own.length,
-            suspect: 'exclude',
-            suspectExcluded: own.length - shown.length,
-            times: shown.map((f) => formatTime(f.time)),
-            sog: shown.map((f) => f.sog ?? null),
-            cog: shown.map((f) => f.cog ?? null),
-            sources: shown.map((f) => f.source),
-            units: TRACK_UNITS,
-          },
-        };
+        const read = Array.from({ length: own.length }, (_, i) => i);
+        const shown = read.filter((i) => own.suspect[i] === undefined);
+        return trackFeature(id, own, shown, {
+          vessel: id,
+          registered: true,
+          hullName: parts.vessel?.hullName,
+          from: iso(from),
+          to: iso(to),
+          points: shown.length,
+          fixes: read.length,
+          suspect: 'exclude',
+          suspectExcluded: read.length - shown.length,
+        });
       });
       const [tJson, trackJson] = await time(() => JSON.stringify(feature));
       trackBytes = Buffer.byteLength(trackJson);
       if (keep) {
         add('track', 'registry.get + bindings', tReg);
-        add('track', `store.track (its id: ${fmtInt(own.length)} fixes)`, tStore, true);
-        add('track', `store.track (its ${parts.list.length - 1} identifier series, empty)`, tKeys);
-        add('track', 'GeoJSON Feature (ISO times, per-point arrays)', tBuild);
+        add('track', `store.trackLine (its id: ${fmtInt(own.length)} fixes)`, tStore, true);
+        add('track', `store.trackLine (its ${parts.list.length - 1} identifier series, empty)`, tKeys);
+        add('track', 'GeoJSON Feature (trackFeature: ISO times, per-point arrays)', tBuild);
         add('track', `JSON.stringify (${fmtBytes(trackBytes)})`, tJson);
       }
 
@@ -667,9 +654,14 @@ async function runStore({ kind, store, dataDir, influx, opts, log }) {
       if (fixes.length !== t.fixes) throw new Error(`store.track returned ${fixes.length} fixes, not ${t.fixes}`);
       return fixes.length;
     };
+    const trackLine = async () => {
+      const line = await store.trackLine({ vessel: t.id, from: t.from, to: t.to });
+      if (line.length !== t.fixes) throw new Error(`store.trackLine returned ${line.length} fixes, not ${t.fixes}`);
+      return line.length;
+    };
     const pids = influx ? { influxd: influx.pid } : {};
-    log(`  ${kind}: 24 h track, ${opts.apiTrackIterations} × (store.track, GET …/track) after ${warmupOf(opts.apiTrackIterations)} warm-up rounds …`);
-    result.measured.track = await measurePair({ direct: trackDirect, api: apiGetter(gw, token, trackPath(t)), iterations: opts.apiTrackIterations, warmup: warmupOf(opts.apiTrackIterations), maxSeconds: opts.apiMaxSeconds, pids });
+    log(`  ${kind}: 24 h track, ${opts.apiTrackIterations} × (store.track, store.trackLine, GET …/track) after ${warmupOf(opts.apiTrackIterations)} warm-up rounds …`);
+    result.measured.track = await measurePaths({ paths: { direct: trackDirect, line: trackLine, api: apiGetter(gw, token, trackPath(t)) }, iterations: opts.apiTrackIterations, warmup: warmupOf(opts.apiTrackIterations), maxSeconds: opts.apiMaxSeconds, pids });
     result.measured.track.memory = memoryOf(gw.pid);
     logPair(log, result.measured.track);
 
@@ -679,7 +671,7 @@ async function runStore({ kind, store, dataDir, influx, opts, log }) {
       return fixes.length;
     };
     log(`  ${kind}: latest positions, ${opts.apiLatestIterations} × (store.latestFixes, GET /positions/latest) after ${warmupOf(opts.apiLatestIterations)} warm-up rounds …`);
-    result.measured.latest = await measurePair({ direct: latestDirect, api: apiGetter(gw, token, LATEST_PATH), iterations: opts.apiLatestIterations, warmup: warmupOf(opts.apiLatestIterations), maxSeconds: opts.apiMaxSeconds, pids });
+    result.measured.latest = await measurePaths({ paths: { direct: latestDirect, api: apiGetter(gw, token, LATEST_PATH) }, iterations: opts.apiLatestIterations, warmup: warmupOf(opts.apiLatestIterations), maxSeconds: opts.apiMaxSeconds, pids });
     result.measured.latest.memory = memoryOf(gw.pid);
     logPair(log, result.measured.latest);
     result.memBefore = memBefore;
@@ -721,7 +713,8 @@ function logPair(log, m) {
   const r50 = m.api.p50 / m.direct.p50;
   const r95 = m.api.p95 / m.direct.p95;
   const short = m.rounds < m.asked ? ` [${m.rounds} rounds, not ${m.asked}: time budget]` : '';
-  log(`    store p50 ${fmtMs(m.direct.p50)} p95 ${fmtMs(m.direct.p95)} | API p50 ${fmtMs(m.api.p50)} p95 ${fmtMs(m.api.p95)} (${fmtBytes(m.api.bytes)}) | API ÷ store p50 ${fmtRatio(r50)}, p95 ${fmtRatio(r95)}${short}`);
+  const line = m.line ? ` | store.trackLine p50 ${fmtMs(m.line.p50)} p95 ${fmtMs(m.line.p95)}` : '';
+  log(`    store p50 ${fmtMs(m.direct.p50)} p95 ${fmtMs(m.direct.p95)}${line} | API p50 ${fmtMs(m.api.p50)} p95 ${fmtMs(m.api.p95)} (${fmtBytes(m.api.bytes)}) | API ÷ store p50 ${fmtRatio(r50)}, p95 ${fmtRatio(r95)}${short}`);
 }
 
 // --- the section ------------------------------------------------------------------------------------
@@ -790,11 +783,12 @@ function section({ opts, results, failures, influxVersion, load }) {
     for (const q of Object.keys(QUERIES)) {
       const names = {
         direct: `${q === 'track' ? 'store.track()' : 'store.latestFixes()'} in-process → ${label}`,
+        line: `store.trackLine() in-process (the columns the route reads) → ${label}`,
         api: `${q === 'track' ? 'GET /api/v1/vessels/:id/track' : 'GET /api/v1/positions/latest'} → ${label}`,
       };
       const m = r?.measured[q];
-      for (const path of ['direct', 'api']) {
-        const base = { name: names[path], ours: path === 'api', store: kind, query: q, api: path === 'api' };
+      for (const path of ['direct', ...(q === 'track' ? ['line'] : []), 'api']) {
+        const base = { name: names[path], ours: path === 'api', store: kind, query: q, api: path === 'api', path };
         if (!m) {
           rows.push({ ...base, failed: failures[kind] ?? 'not run' });
           continue;
@@ -809,7 +803,7 @@ function section({ opts, results, failures, influxVersion, load }) {
           rate: (perMinute ? 60_000 : 1000) / s.p50,
           best: (perMinute ? 60_000 : 1000) / s.min,
           unit: perMinute ? 'req/min' : 'req/s',
-          ratio: isApi ? undefined : m.direct.p50 / m.api.p50,
+          ratio: isApi ? undefined : s.p50 / m.api.p50,
           memory: isApi && m.memory.peak !== undefined ? { peakRssBytes: m.memory.peak, rssDeltaBytes: r.memBefore?.rss !== undefined ? m.memory.peak - r.memBefore.rss : undefined } : undefined,
           extra: {
             p50: fmtMs(s.p50),
@@ -818,7 +812,7 @@ function section({ opts, results, failures, influxVersion, load }) {
             r50: isApi ? `${fmtRatio(m.api.p50 / m.direct.p50)} (${fmtPct(m.api.p50 / m.direct.p50)})` : '—',
             r95: isApi ? `${fmtRatio(m.api.p95 / m.direct.p95)} (${fmtPct(m.api.p95 / m.direct.p95)})` : '—',
             returned: `${fmtInt(q === 'track' ? r.data.track.fixes : r.data.vesselCount)} ${QUERIES[q].what}`,
-            size: isApi ? fmtBytes(s.bytes) : '(objects)',
+            size: isApi ? fmtBytes(s.bytes) : path === 'line' ? '(columns)' : '(objects)',
           },
         });
       }
@@ -832,12 +826,14 @@ function section({ opts, results, failures, influxVersion, load }) {
     if (r?.spans) {
       for (const q of Object.keys(QUERIES)) {
         const m = r.measured[q];
-        const over = m.api.p50 - m.direct.p50;
-        const own = r.spans[q].filter((s) => !s.store);
+        // The baseline is the store read the route itself makes.
+        const own = m.line ?? m.direct;
+        const over = m.api.p50 - own.p50;
+        const steps = r.spans[q].filter((s) => !s.store);
         const storeSpan = r.spans[q].find((s) => s.store);
-        const sum = own.reduce((a, b) => a + b.ms, 0);
+        const sum = steps.reduce((a, b) => a + b.ms, 0);
         notes.push(
-          `Where the API's time goes, ${QUERIES[q].label}, ${label}: API − store at p50 = ${fmtMs(over)} (${fmtPct(m.api.p50 / m.direct.p50)}). The route's own steps, re-run untimed in the bench process with the compiled code (median of ${r.spans.n}): ${own.map((s) => `${s.step} ${fmtMs(s.ms)}`).join('; ')} — ${fmtMs(sum)} in all; ${
+          `Where the API's time goes, ${QUERIES[q].label}, ${label}: API − ${m.line ? 'store.trackLine()' : 'store'} at p50 = ${fmtMs(over)} (${fmtPct(m.api.p50 / own.p50)}). The route's own steps, re-run untimed in the bench process with the compiled code (median of ${r.spans.n}): ${steps.map((s) => `${s.step} ${fmtMs(s.ms)}`).join('; ')} — ${fmtMs(sum)} in all; ${
             over - sum >= 0
               ? `the remaining ${fmtMs(over - sum)} is HTTP, Koa, the token check, zod, writing and reading the body, and GC in the gateway`
               : 'these steps account for all of the gap and more (they ran after the timed requests, under other load: compare them with each other, not to the digit with the gap)'
@@ -858,7 +854,7 @@ function section({ opts, results, failures, influxVersion, load }) {
   const any = Object.values(results)[0];
   const d = any?.data;
   notes.push(
-    `Throughput here is 1 / the median latency (one request at a time), best: 1 / the fastest request; "ours / this" on a store row is API ÷ store throughput. Latency: from the call (fetch) to the last byte of the body read (arrayBuffer; not parsed), or to store.track()/latestFixes() resolving with VesselFix objects; p50/p95 nearest-rank over ${fmtInt(opts.apiTrackIterations)} track and ${fmtInt(opts.apiLatestIterations)} latest-position requests a path (fewer, at least ${MIN_ROUNDS}, for a query whose rounds take over --api-max-seconds ${opts.apiMaxSeconds} s: noted above), after ${warmupOf(opts.apiTrackIterations)}/${warmupOf(opts.apiLatestIterations)} warm-up rounds (fewer for such a slow query), store and API requests alternating.`,
+    `Throughput here is 1 / the median latency (one request at a time), best: 1 / the fastest request; "ours / this" on a store row is API ÷ store throughput. Latency: from the call (fetch) to the last byte of the body read (arrayBuffer; not parsed), or to store.track()/latestFixes() resolving with VesselFix objects (store.trackLine(): with its columns); p50/p95 nearest-rank over ${fmtInt(opts.apiTrackIterations)} track and ${fmtInt(opts.apiLatestIterations)} latest-position requests a path (fewer, at least ${MIN_ROUNDS}, for a query whose rounds take over --api-max-seconds ${opts.apiMaxSeconds} s: noted above), after ${warmupOf(opts.apiTrackIterations)}/${warmupOf(opts.apiLatestIterations)} warm-up rounds (fewer for such a slow query), store and API requests alternating.`,
     `API rows: \`node dist/gateway/cli/main.js serve\` in its own process (NMEA off, log level warn, HTTP on a free loopback port), as deployed, so its event loop is not shared with the bench's client; a regulator token (createToken); Node's fetch with keep-alive. Store rows: the same store class (EmbeddedSeriesStore on the same series.db, a second SQLite connection; InfluxSeriesStore on the same InfluxDB) in the bench process. Peak RSS: the gateway's VmHWM after that query's requests (its RSS before the first request for RSS Δ).`,
     d
       ? `Data, written straight to each store with store.write (${fmtInt(WRITE_BATCH)} a call, acknowledged), times relative to when it was written: the trawler ${TRACKED.id} (MMSI ${TRACKED.mmsi}, registered with that binding, so its track route also reads the identifier's own series) — ${fmtInt(TRACK_FIXES)} AIS fixes every 10 s over [to − 24 h, to): out of Shijiu harbour at ~9 kn, four 3.5 h tows at 3.2–3.5 kn, home and moored; ${fmtInt(d.vesselCount)} vessels with ${FIXES_PER_VESSEL} fixes each in the last ${(LATEST_SPREAD_MS + (FIXES_PER_VESSEL - 1) * FIX_GAP_MS) / 60_000} min (${fmtInt(d.vessels.length)} registered fishing vessels, ${fmtInt(d.vesselCount - d.vessels.length)} unregistered AIS targets, ${fmtInt(d.statics.length)} of them with an AIS name); ${fmtInt(d.fixes.length)} fixes in all. Checked through the API before and after: ${fmtInt(any.check.trackPoints)} track points, ${fmtInt(any.check.latestVessels)} vessels (${fmtInt(any.check.named)} with a name: registered ones from the registry, the others from their AIS static reports).`
@@ -892,11 +888,11 @@ function section({ opts, results, failures, influxVersion, load }) {
 export function apiTargetLines(sections) {
   const lines = [];
   for (const s of sections.filter((x) => x.id === 'api')) {
-    const find = (store, query, api) => s.rows.find((r) => r.store === store && r.query === query && r.api === api && r.stats && !r.failed);
+    const find = (store, query, path) => s.rows.find((r) => r.store === store && r.query === query && r.path === path && r.stats && !r.failed);
     for (const store of STORES) {
       for (const q of Object.keys(QUERIES)) {
-        const api = find(store, q, true);
-        const direct = find(store, q, false);
+        const api = find(store, q, 'api');
+        const direct = find(store, q, 'direct');
         if (!api || !direct) continue;
         const r50 = api.stats.p50 / direct.stats.p50;
         const r95 = api.stats.p95 / direct.stats.p95;
@@ -907,10 +903,16 @@ export function apiTargetLines(sections) {
         lines.push(
           `${ok50 && ok95 ? 'MET    ' : 'NOT MET'}  API adds < 20% to the ${QUERIES[q].label} (${label})${which}: p50 ${fmtMs(api.stats.p50)} vs ${fmtMs(direct.stats.p50)} store = ${fmtPct(r50)}; p95 ${fmtMs(api.stats.p95)} vs ${fmtMs(direct.stats.p95)} = ${fmtPct(r95)}`,
         );
+        const line = find(store, q, 'line');
+        if (line) {
+          lines.push(
+            `  (and over store.trackLine(), the column read the route itself makes: p50 ${fmtMs(api.stats.p50)} vs ${fmtMs(line.stats.p50)} = ${fmtPct(api.stats.p50 / line.stats.p50)}; p95 ${fmtMs(api.stats.p95)} vs ${fmtMs(line.stats.p95)} = ${fmtPct(api.stats.p95 / line.stats.p95)}: what building and sending ${api.extra.size} of GeoJSON costs)`,
+          );
+        }
       }
     }
-    const api = find('embedded', 'track', true);
-    const direct = find('embedded', 'track', false);
+    const api = find('embedded', 'track', 'api');
+    const direct = find('embedded', 'track', 'direct');
     if (api) {
       lines.push(
         `${api.stats.p95 < TARGETS.trackP95Ms ? 'MET    ' : 'NOT MET'}  24 h track p95 < ${TARGETS.trackP95Ms} ms through the API on the embedded store: p95 ${fmtMs(api.stats.p95)}${direct ? ` (store alone ${fmtMs(direct.stats.p95)})` : ''}`,

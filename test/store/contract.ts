@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BuoyObservation, DeviceHealth, VesselFix } from '../../core/records.js';
-import { StoreUnavailableError, type ObservationRow, type SeriesStore } from '../../gateway/store/types.js';
+import { StoreUnavailableError, trackLineOf, type ObservationRow, type SeriesStore, type TrackQuery } from '../../gateway/store/types.js';
 
 /**
  * What every SeriesStore must do (gateway/store/types.ts). Each implementation's test file calls
@@ -90,6 +90,9 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
       const bare: VesselFix = { kind: 'vessel-fix', source: 'bds-rdss', key: 'bds:4207733', vessel: 'vessel:LU-RI-YU-60123', time: T0 + MIN + 1, lat: -0.5, lon: -179.25 };
       await store.write([full, bare]);
       await expect(store.track({ vessel: 'vessel:LU-RI-YU-60123', from: T0 - MIN, to: T0 + 10 * MIN })).resolves.toStrictEqual([full, bare]);
+      const line = await store.trackLine({ vessel: 'vessel:LU-RI-YU-60123', from: T0 - MIN, to: T0 + 10 * MIN });
+      expect(line).toStrictEqual(trackLineOf([full, bare]));
+      expect([line.sog[1], line.cog[1], line.suspect[0], line.suspect[1]]).toStrictEqual([Number.NaN, Number.NaN, 'position_jump', undefined]);
       await expect(store.latestFixes()).resolves.toStrictEqual([bare]);
     });
 
@@ -198,28 +201,34 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
     describe('track', () => {
       const fixes = [0, 1, 2, 3, 4, 5].map((m) => fix('vessel:a', T0 + m * MIN, { sog: m, source: m % 2 ? 'ais' : 'bds-rnss', key: m % 2 ? 'mmsi:1' : 'bds:1' }));
 
+      /** track() gives `expected`, and trackLine() the same fixes as columns. */
+      async function expectTrack(query: TrackQuery, expected: VesselFix[]): Promise<void> {
+        await expect(store.track(query)).resolves.toStrictEqual(expected);
+        await expect(store.trackLine(query)).resolves.toStrictEqual(trackLineOf(expected));
+      }
+
       beforeEach(async () => {
         await store.write([...shuffled(fixes), fix('vessel:b', T0 + MIN), fix('vessel:b', T0 + 2 * MIN)]);
       });
 
       it('is the vessel’s fixes from every source, oldest first', async () => {
-        await expect(store.track({ vessel: 'vessel:a', from: T0 - MIN, to: T0 + 10 * MIN })).resolves.toStrictEqual(fixes);
+        await expectTrack({ vessel: 'vessel:a', from: T0 - MIN, to: T0 + 10 * MIN }, fixes);
       });
 
       it('covers [from, to): a fix at `from` is in, a fix at `to` is out', async () => {
-        await expect(store.track({ vessel: 'vessel:a', from: T0 + MIN, to: T0 + 4 * MIN })).resolves.toStrictEqual(fixes.slice(1, 4));
-        await expect(store.track({ vessel: 'vessel:a', from: T0 + MIN + 1, to: T0 + 4 * MIN + 1 })).resolves.toStrictEqual(fixes.slice(2, 5));
+        await expectTrack({ vessel: 'vessel:a', from: T0 + MIN, to: T0 + 4 * MIN }, fixes.slice(1, 4));
+        await expectTrack({ vessel: 'vessel:a', from: T0 + MIN + 1, to: T0 + 4 * MIN + 1 }, fixes.slice(2, 5));
       });
 
       it('limit keeps the oldest', async () => {
-        await expect(store.track({ vessel: 'vessel:a', from: T0, to: T0 + 10 * MIN, limit: 2 })).resolves.toStrictEqual(fixes.slice(0, 2));
-        await expect(store.track({ vessel: 'vessel:a', from: T0, to: T0 + 10 * MIN, limit: 0 })).resolves.toStrictEqual([]);
+        await expectTrack({ vessel: 'vessel:a', from: T0, to: T0 + 10 * MIN, limit: 2 }, fixes.slice(0, 2));
+        await expectTrack({ vessel: 'vessel:a', from: T0, to: T0 + 10 * MIN, limit: 0 }, []);
       });
 
       it('is empty for an unknown vessel or an empty range', async () => {
-        await expect(store.track({ vessel: 'vessel:nobody', from: T0, to: T0 + 10 * MIN })).resolves.toStrictEqual([]);
-        await expect(store.track({ vessel: 'vessel:a', from: T0 + MIN, to: T0 + MIN })).resolves.toStrictEqual([]);
-        await expect(store.track({ vessel: 'vessel:a', from: T0 + 2 * MIN, to: T0 + MIN })).resolves.toStrictEqual([]);
+        await expectTrack({ vessel: 'vessel:nobody', from: T0, to: T0 + 10 * MIN }, []);
+        await expectTrack({ vessel: 'vessel:a', from: T0 + MIN, to: T0 + MIN }, []);
+        await expectTrack({ vessel: 'vessel:a', from: T0 + 2 * MIN, to: T0 + MIN }, []);
       });
     });
 
