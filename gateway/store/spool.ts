@@ -1,6 +1,6 @@
 import { mkdir, open, unlink, type FileHandle } from 'node:fs/promises';
 import { createLogger, type Logger } from '../../core/log.js';
-import { readCheckpoint, writeCheckpoint } from './spool/checkpoint.js';
+import { CheckpointWriter, readCheckpoint } from './spool/checkpoint.js';
 import { lockSpoolDir } from './spool/lock.js';
 import { RejectedLog, type Rejection } from './spool/rejected.js';
 import { listSegments, scanSegment, segmentPath, SegmentReader } from './spool/segments.js';
@@ -152,6 +152,7 @@ export class Spool {
   private commitLoop?: Promise<void>;
 
   private reader?: SegmentReader;
+  private readonly checkpoints: CheckpointWriter;
   /** Offset in the first segment up to which lines are stored: where the drain resumes after a disk error. */
   private storedOffset: number;
   /** Offset in the first segment up to which the drain has taken lines (stored, or being stored). */
@@ -189,6 +190,7 @@ export class Spool {
     this.store = opts.store;
     this.log = opts.log;
     this.rejectedLog = new RejectedLog(this.dir);
+    this.checkpoints = new CheckpointWriter(this.dir);
     this.segments = recovered.segments;
     this.nextSeq = recovered.nextSeq;
     this.durableBytes = recovered.bytes;
@@ -524,6 +526,11 @@ export class Spool {
             await this.retireSegment();
             continue;
           }
+          // Idle: the last checkpoint goes to disk first, then everything is checked again (a commit may have landed meanwhile).
+          if (this.checkpoints.pending) {
+            await this.checkpoints.flush();
+            continue;
+          }
           // Every durable line is taken: from now on commits are handed over in memory.
           this.handoffComplete = true;
           await this.waitForWork();
@@ -532,12 +539,13 @@ export class Spool {
         next = this.nextBatch();
         if (!(await this.storeBatch(batch))) return; // closed while the store was down
         this.storedOffset = batch.to;
-        await writeCheckpoint(this.dir, { segment: batch.seq, offset: batch.to });
+        this.checkpoints.save({ segment: batch.seq, offset: batch.to });
         this.drainedBytes += batch.to - batch.from;
         this.afterProgress();
       }
     } finally {
       await next?.catch(() => {}); // its disk error, if any, is met again on the next read
+      await this.checkpoints.flush().catch(() => {}); // a failed one only means replaying what the store has
     }
   }
 
@@ -597,7 +605,9 @@ export class Spool {
     this.reader = undefined;
     this.storedOffset = 0;
     this.readOffset = 0;
-    await writeCheckpoint(this.dir, { segment: this.segments[0]?.seq ?? done.seq + 1, offset: 0 });
+    // Through the writer, after any checkpoint still pending in the retired segment.
+    this.checkpoints.save({ segment: this.segments[0]?.seq ?? done.seq + 1, offset: 0 });
+    await this.checkpoints.flush();
     await unlink(segmentPath(this.dir, done.seq));
   }
 

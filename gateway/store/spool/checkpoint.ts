@@ -45,3 +45,56 @@ export async function writeCheckpoint(dir: string, checkpoint: Checkpoint): Prom
   }
   await rename(tmp, join(dir, FILE));
 }
+
+/**
+ * Writes checkpoints behind the drain, one at a time and in order: the drain goes on to its next
+ * batch while the last one's checkpoint is made durable (an fdatasync that can take tens of ms on a
+ * disk busy with appends), and checkpoints asked for meanwhile collapse into the newest, the only
+ * one that matters. A checkpoint written late only makes a restart replay a batch the store has.
+ */
+export class CheckpointWriter {
+  private wanted?: Checkpoint;
+  private writing?: Promise<void>;
+  private failure?: Error;
+
+  constructor(private readonly dir: string) {}
+
+  /** Asks for `checkpoint` to be written; throws the error of an earlier write that failed. */
+  save(checkpoint: Checkpoint): void {
+    this.throwFailure();
+    this.wanted = checkpoint;
+    this.writing ??= this.writeWanted();
+  }
+
+  /** True while a checkpoint asked for is not on disk yet. */
+  get pending(): boolean {
+    return this.writing !== undefined;
+  }
+
+  /** Resolves once every checkpoint asked for is on disk; rejects with the error of one that failed. */
+  async flush(): Promise<void> {
+    await this.writing;
+    this.throwFailure();
+  }
+
+  private async writeWanted(): Promise<void> {
+    try {
+      while (this.wanted) {
+        const checkpoint = this.wanted;
+        this.wanted = undefined;
+        await writeCheckpoint(this.dir, checkpoint);
+      }
+    } catch (err) {
+      this.failure = err as Error;
+      this.wanted = undefined;
+    } finally {
+      this.writing = undefined;
+    }
+  }
+
+  private throwFailure(): void {
+    const failure = this.failure;
+    this.failure = undefined;
+    if (failure) throw failure;
+  }
+}
