@@ -194,11 +194,15 @@ export function simplifyTrack(lat: ArrayLike<number>, lon: ArrayLike<number>, to
 }
 
 /**
- * The GeoJSON Feature of a drawn track: the fixes `kept` (indices into `line`) as a LineString (a
- * Point for one fix, geometry null for none, as RFC 7946 wants), with `properties` and the
- * per-point arrays `times`, `sog`, `cog` and `sources` aligned with the coordinates.
+ * The GeoJSON Feature of a drawn track, as UTF-8 JSON: the fixes `kept` (indices into `line`) as a
+ * LineString (a Point for one fix, geometry null for none, as RFC 7946 wants), with `properties` and
+ * the per-point arrays `times`, `sog`, `cog` and `sources` aligned with the coordinates.
+ *
+ * Serialised in pieces: the per-point arrays are ASCII, but one non-ASCII character elsewhere (a hull
+ * name, 鲁日渔…) makes a single JSON string two bytes a character throughout, which is slower to
+ * build, measure and encode; so only the small pieces that hold names can be two-byte.
  */
-export function trackFeature(id: string, line: TrackLine, kept: readonly number[], properties: Record<string, unknown>) {
+export function trackFeatureJson(id: string, line: TrackLine, kept: readonly number[], properties: Record<string, unknown>): Buffer {
   const n = kept.length;
   const formatTime = isoTimeFormatter();
   const coordinates = new Array<[number, number]>(n);
@@ -214,12 +218,24 @@ export function trackFeature(id: string, line: TrackLine, kept: readonly number[
     cog[j] = Number.isNaN(line.cog[i]) ? null : line.cog[i];
     sources[j] = line.source[i];
   }
-  return {
-    type: 'Feature',
-    id,
-    geometry: n === 0 ? null : n === 1 ? { type: 'Point', coordinates: coordinates[0] } : { type: 'LineString', coordinates },
-    properties: { ...properties, times, sog, cog, sources, units: TRACK_UNITS },
-  };
+  const geometry =
+    n === 0 ? 'null' : n === 1 ? JSON.stringify({ type: 'Point', coordinates: coordinates[0] }) : `{"type":"LineString","coordinates":${JSON.stringify(coordinates)}}`;
+  const head = JSON.stringify(properties);
+  return Buffer.concat(
+    [
+      `{"type":"Feature","id":${JSON.stringify(id)},"geometry":`,
+      geometry,
+      `,"properties":${head === '{}' ? '{' : `${head.slice(0, -1)},`}"times":`,
+      JSON.stringify(times),
+      ',"sog":',
+      JSON.stringify(sog),
+      ',"cog":',
+      JSON.stringify(cog),
+      ',"sources":',
+      JSON.stringify(sources),
+      `,"units":${JSON.stringify(TRACK_UNITS)}}}`,
+    ].map((piece) => Buffer.from(piece)),
+  );
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -337,7 +353,7 @@ export function trackRoutes(deps: { store: SeriesStore; registry: VesselRegistry
           'tolerance',
         );
       }
-      ctx.body = trackFeature(id, all, kept, {
+      ctx.body = trackFeatureJson(id, all, kept, {
         vessel: id,
         registered: vessel !== undefined,
         ...(vessel?.hullName ? { hullName: vessel.hullName } : {}),

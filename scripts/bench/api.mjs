@@ -450,7 +450,7 @@ async function spans({ store, dataDir, data, n, maxSeconds }) {
   const { openConfigDb } = await importDist('gateway/configdb/database.js', 'the configuration database');
   const { VesselRegistry, isIdentifierKey } = await importDist('gateway/registry/registry.js', 'the vessel registry');
   const { LatestFeatures } = await importDist('api/routes/positions.js', 'the positions route');
-  const { trackFeature } = await importDist('api/routes/tracks.js', 'the tracks route');
+  const { trackFeatureJson } = await importDist('api/routes/tracks.js', 'the tracks route');
   const db = openConfigDb(dataDir);
   try {
     const registry = new VesselRegistry(db);
@@ -496,7 +496,7 @@ async function spans({ store, dataDir, data, n, maxSeconds }) {
       const [tBuild, feature] = await time(() => {
         const read = Array.from({ length: own.length }, (_, i) => i);
         const shown = read.filter((i) => own.suspect[i] === undefined);
-        return trackFeature(id, own, shown, {
+        return trackFeatureJson(id, own, shown, {
           vessel: id,
           registered: true,
           hullName: parts.vessel?.hullName,
@@ -508,14 +508,12 @@ async function spans({ store, dataDir, data, n, maxSeconds }) {
           suspectExcluded: read.length - shown.length,
         });
       });
-      const [tJson, trackJson] = await time(() => JSON.stringify(feature));
-      trackBytes = Buffer.byteLength(trackJson);
+      trackBytes = feature.length;
       if (keep) {
         add('track', 'registry.get + bindings', tReg);
         add('track', `store.trackLine (its id: ${fmtInt(own.length)} fixes)`, tStore, true);
         add('track', `store.trackLine (its ${parts.list.length - 1} identifier series, empty)`, tKeys);
-        add('track', 'GeoJSON Feature (trackFeature: ISO times, per-point arrays)', tBuild);
-        add('track', `JSON.stringify (${fmtBytes(trackBytes)})`, tJson);
+        add('track', `GeoJSON Feature as JSON (trackFeatureJson: ISO times, per-point arrays, ${fmtBytes(trackBytes)})`, tBuild);
       }
 
       // Latest: GET /api/v1/positions/latest?maxAge=3600. The gateway's in-memory index hands the route
