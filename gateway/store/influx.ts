@@ -1,5 +1,6 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { setImmediate } from 'node:timers/promises';
 import { flux, fluxDuration, fluxExpression, HttpError, InfluxDB, type FluxParameterLike, type ParameterizedQuery, type QueryApi, type SendOptions } from '@influxdata/influxdb-client';
 import type { Config } from '../../core/config.js';
 import type { BuoyObservation, VesselFix } from '../../core/records.js';
@@ -52,7 +53,8 @@ const LINES_PER_REQUEST = 5000;
 /**
  * A write of many lines goes out as this many concurrent requests, which InfluxDB parses and
  * indexes on separate cores; one request at a time leaves all but one core idle. Order within one
- * write() does not matter: the spool orders writes, and a failed write is retried whole.
+ * write() does not matter: the spool orders writes, and a failed write is retried whole (InfluxDB
+ * keeps one point per series and time, so what part of it had arrived is not stored twice).
  */
 const CONCURRENT_REQUESTS = 4;
 /** …but a request is not split below this many lines, where the per-request cost starts to show. */
@@ -204,21 +206,16 @@ class LineProtocol {
     }
   }
 
-  /**
-   * Request bodies for a write: at most LINES_PER_REQUEST lines each, and split in
-   * CONCURRENT_REQUESTS when there are enough lines. Throws, before anything is sent, on a record
-   * InfluxDB cannot store.
-   */
-  requestBodies(records: readonly SeriesRecord[]): string[] {
-    const perRequest = Math.min(LINES_PER_REQUEST, Math.max(MIN_LINES_PER_SPLIT_REQUEST, Math.ceil(records.length / CONCURRENT_REQUESTS)));
-    const bodies: string[] = [];
-    for (let i = 0; i < records.length; i += perRequest) {
-      const end = Math.min(records.length, i + perRequest);
-      let body = this.line(records[i]);
-      for (let j = i + 1; j < end; j++) body += `\n${this.line(records[j])}`;
-      bodies.push(body);
-    }
-    return bodies;
+  /** Lines per request body for a write of `count` records: at most LINES_PER_REQUEST, split in CONCURRENT_REQUESTS when there are enough. */
+  static linesPerRequest(count: number): number {
+    return Math.min(LINES_PER_REQUEST, Math.max(MIN_LINES_PER_SPLIT_REQUEST, Math.ceil(count / CONCURRENT_REQUESTS)));
+  }
+
+  /** The request body of records [from, to); throws on a record InfluxDB cannot store. */
+  body(records: readonly SeriesRecord[], from: number, to: number): string {
+    let body = this.line(records[from]);
+    for (let j = from + 1; j < to; j++) body += `\n${this.line(records[j])}`;
+    return body;
   }
 }
 
@@ -384,21 +381,39 @@ export class InfluxSeriesStore implements SeriesStore {
   async write(records: readonly SeriesRecord[]): Promise<void> {
     this.assertOpen();
     if (records.length === 0) return;
-    const bodies = this.lineProtocol.requestBodies(records);
+    const perRequest = LineProtocol.linesPerRequest(records.length);
     let next = 0;
     let failure: unknown;
-    // Each sender sends the next body until none is left or a request has failed.
+    /** A record InfluxDB cannot store: thrown as it is, so that the spool sets it aside and writes its neighbours. */
+    let refusal: unknown;
+    // Each sender builds and sends the next body until none is left or something has failed.
     const sender = async () => {
-      while (next < bodies.length && failure === undefined) {
+      while (next < records.length && failure === undefined && refusal === undefined) {
+        const from = next;
+        next = Math.min(records.length, from + perRequest);
+        let body: string;
         try {
-          await this.client.transport.request(this.writePath, bodies[next++], this.writeOptions);
+          body = this.lineProtocol.body(records, from, next);
+        } catch (error) {
+          refusal ??= error;
+          return;
+        }
+        try {
+          await this.client.transport.request(this.writePath, body, this.writeOptions);
         } catch (error) {
           failure ??= error;
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(CONCURRENT_REQUESTS, bodies.length) }, sender));
+    // Senders start a turn apart, so that InfluxDB parses one body while the next is being built.
+    const senders: Promise<void>[] = [];
+    for (let k = 0; k < CONCURRENT_REQUESTS && next < records.length && failure === undefined && refusal === undefined; k++) {
+      if (k > 0) await setImmediate();
+      senders.push(sender());
+    }
+    await Promise.all(senders);
     if (failure !== undefined) throw storeError(failure, this.connection.url, `write ${records.length} records`);
+    if (refusal !== undefined) throw refusal;
   }
 
   private async rows(query: ParameterizedQuery, what: string): Promise<FluxRow[]> {
