@@ -111,7 +111,7 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
   const latest = LatestPositions.open(store, bus, logger.child({ component: 'latest-positions' }));
   const zones = new ZoneStore(db);
   const alerts = new AlertStore(db);
-  const rules = startLiveRules({ db, registry, zones, alerts, calendar, metrics, logger: logger.child({ component: 'rules' }), config: options.rules });
+  const rules = startLiveRules({ db, registry, zones, alerts, calendar, metrics, latest, logger: logger.child({ component: 'rules' }), config: options.rules });
   const unsubscribeRules = bus.subscribe((records) => rules.engine.handle(records));
   // The clock never runs behind the newest event seen: replayed or fast-forwarded data still times out.
   const rulesTick = setInterval(() => rules.engine.tick(Math.max(Date.now(), rules.engine.newestEventTime)), RULES_TICK_MS);

@@ -3,7 +3,8 @@ import type { VesselFix } from '../../core/records.js';
 import { compareFixes, inBBox, LATEST_LOOKBACK_MS, type LatestQuery, type SeriesStore } from '../store/types.js';
 import type { LiveBus } from './live-bus.js';
 
-const SOURCES: readonly VesselFix['source'][] = ['ais', 'bds-rdss', 'bds-rnss', 'protobuf'];
+/** Every source of fixes: the index keeps each vessel's newest fix of each. */
+export const FIX_SOURCES: readonly VesselFix['source'][] = ['ais', 'bds-rdss', 'bds-rnss', 'protobuf'];
 
 /**
  * The latest fix of every vessel per source, in memory: what the live map asks for every few
@@ -39,7 +40,7 @@ export class LatestPositions implements Pick<SeriesStore, 'latestFixes'> {
   private async seed(logger: Logger): Promise<void> {
     for (;;) {
       try {
-        for (const source of SOURCES) for (const fix of await this.store.latestFixes({ sources: [source] })) this.add(fix);
+        for (const source of FIX_SOURCES) for (const fix of await this.store.latestFixes({ sources: [source] })) this.add(fix);
         this.seeded = true;
         return;
       } catch (e) {

@@ -1,5 +1,6 @@
 import { getPreciseDistance } from 'geolib';
 import type { VesselFix } from '../../core/records.js';
+import type { AlertWithEvidence } from '../alerts/model.js';
 import type { AlertSink, ClockRule, FixRule, VesselContext } from './rule.js';
 import { seconds } from './geo.js';
 
@@ -23,6 +24,9 @@ import { seconds } from './geo.js';
  * coverage holes from raising alerts. A vessel that falls silent inside a port (VesselContext.inPort
  * at its last fix) raises nothing: it is counted as switched off in port. The alert starts at the
  * last fix and closes when the vessel reappears, with the gap and the distance between the two fixes.
+ *
+ * After a restart the rule takes over the ongoing dark alerts (restore) and the vessels' last fixes
+ * from before it (restoreLastFix), so silence that began before the start is judged as usual.
  */
 
 const SECOND = 1000;
@@ -86,11 +90,8 @@ export class DarkRule implements FixRule, ClockRule {
   constructor(private readonly config: DarkConfig = DEFAULT_DARK_CONFIG) {}
 
   onFix(fix: VesselFix, vessel: VesselContext, alerts: AlertSink): void {
-    let state = this.vessels.get(vessel.vessel);
-    if (!state) {
-      state = { vessel: vessel.vessel, lastFix: fix, inPortAtLastFix: vessel.inPort, channels: new Map(), thresholdMs: this.config.minGapMs, silentInPort: false };
-      this.vessels.set(vessel.vessel, state);
-    } else if (fix.time >= state.lastFix.time) {
+    const state = this.vessels.get(vessel.vessel);
+    if (state && fix.time >= state.lastFix.time) {
       // A tick may not have come during the gap (a replay, a coarse clock): judge it here too.
       if (!state.darkKey && fix.time - state.lastFix.time > state.thresholdMs) this.goDark(state, alerts);
       if (state.darkKey) this.reappear(state, fix, alerts);
@@ -99,12 +100,28 @@ export class DarkRule implements FixRule, ClockRule {
         state.silentInPort = false;
       }
     }
-    this.updateChannel(state, fix, vessel.terminalModel);
-    if (fix.time >= state.lastFix.time) {
-      state.lastFix = fix;
-      state.inPortAtLastFix = vessel.inPort;
-      state.thresholdMs = this.thresholdMs(state);
-    }
+    this.remember(fix, vessel, state);
+  }
+
+  /**
+   * Takes over an ongoing dark alert from before a restart: the vessel stays dark since the alert's
+   * evidence, its last fix, and its reappearance closes the alert with the gap and the distance.
+   */
+  restore(alert: AlertWithEvidence): void {
+    const [lastFix] = alert.evidence;
+    if (alert.type !== 'dark' || alert.vessel === undefined || lastFix?.kind !== 'vessel-fix') return;
+    // Its channels are unknown until it reports again, which ends the alert and starts them afresh.
+    this.vessels.set(alert.vessel, { vessel: alert.vessel, lastFix, inPortAtLastFix: false, channels: new Map(), thresholdMs: this.config.minGapMs, darkKey: alert.dedupeKey, silentInPort: false });
+  }
+
+  /**
+   * Takes over a fix from before a restart (a vessel's fixes oldest first, the newest of each of its
+   * identifiers): remembered as if seen, so a vessel silent since then goes dark on the clock, or
+   * counts as switched off when `vessel.inPort`. A vessel dark since a restored alert keeps that alert.
+   */
+  restoreLastFix(fix: VesselFix, vessel: VesselContext): void {
+    const state = this.vessels.get(vessel.vessel);
+    if (!state?.darkKey) this.remember(fix, vessel, state);
   }
 
   onTick(now: number, alerts: AlertSink): void {
@@ -125,7 +142,7 @@ export class DarkRule implements FixRule, ClockRule {
       return;
     }
     const last = state.lastFix;
-    state.darkKey = `dark:${state.vessel}:${last.time}`;
+    state.darkKey = darkDedupeKey(state.vessel, last.time);
     alerts.raise({
       type: 'dark',
       severity: 'warning',
@@ -155,6 +172,20 @@ export class DarkRule implements FixRule, ClockRule {
     state.darkKey = undefined;
   }
 
+  /** The fix updates its channel and, when it is the vessel's newest, becomes its last fix. */
+  private remember(fix: VesselFix, vessel: VesselContext, state: VesselSilence | undefined): void {
+    if (!state) {
+      state = { vessel: vessel.vessel, lastFix: fix, inPortAtLastFix: vessel.inPort, channels: new Map(), thresholdMs: this.config.minGapMs, silentInPort: false };
+      this.vessels.set(vessel.vessel, state);
+    }
+    this.updateChannel(state, fix, vessel.terminalModel);
+    if (fix.time >= state.lastFix.time) {
+      state.lastFix = fix;
+      state.inPortAtLastFix = vessel.inPort;
+      state.thresholdMs = this.thresholdMs(state);
+    }
+  }
+
   private updateChannel(state: VesselSilence, fix: VesselFix, terminalModel: string | undefined): void {
     let channel = state.channels.get(fix.key);
     if (!channel) {
@@ -182,6 +213,11 @@ export class DarkRule implements FixRule, ClockRule {
     }
     return Math.max(this.config.minGapMs, this.config.multiple * intervalMs);
   }
+}
+
+/** The dedupe key of a vessel's going dark after its fix at `lastFixTime` (ms): one incident per silence. */
+export function darkDedupeKey(vessel: string, lastFixTime: number): string {
+  return `dark:${vessel}:${lastFixTime}`;
 }
 
 /** ms: ITU-R M.1371-5 reporting interval for the speed (kn) and status of the fix. */

@@ -178,6 +178,28 @@ export class RulesEngine {
     }
   }
 
+  /**
+   * Fixes from before a restart (oldest first), handed with their vessel's context to `restore`, not
+   * evaluated: how a rule judging silence learns of vessels silent since before the start. Vessels
+   * evaluated since the start are skipped (they have newer fixes). In port is the presence restored
+   * at start from the open port visits: one fix cannot rebuild the hysteresis of the port zones.
+   */
+  restoreLastFixes(fixes: readonly VesselFix[], restore: (fix: VesselFix, vessel: VesselContext) => void): void {
+    this.prepare(fixes);
+    const context = this.context;
+    for (let i = 0; i < fixes.length; i++) {
+      const state = this.batchStates[i]!;
+      if (state.lastTime !== -Infinity) continue;
+      context.vessel = state.traits.vessel;
+      context.traits = state.traits;
+      context.inPort = [...this.options.presence.of(context.vessel)].some((p) => p.version.properties.kind === 'port');
+      context.previous = undefined;
+      context.terminalModel = this.terminalModelOf(state, fixes[i]);
+      restore(fixes[i], context);
+    }
+    this.batchStates.length = 0;
+  }
+
   private onFix(fix: VesselFix, state: VesselState): void {
     if (fix.time < state.lastTime) {
       this.stats.lateFixes++;

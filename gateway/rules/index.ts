@@ -1,18 +1,21 @@
 import { Counter } from 'prom-client';
 import { ConfigError } from '../../core/config.js';
 import type { Logger } from '../../core/log.js';
-import type { Alert, AlertType } from '../alerts/model.js';
+import type { VesselFix } from '../../core/records.js';
+import type { Alert, AlertType, AlertWithEvidence } from '../alerts/model.js';
 import type { AlertStore } from '../alerts/store.js';
 import type { ConfigDb } from '../configdb/database.js';
 import type { GatewayMetrics } from '../metrics.js';
+import { FIX_SOURCES, type LatestPositions } from '../pipeline/latest-positions.js';
 import { RegistryChanges } from '../registry/changes.js';
 import type { VesselRegistry } from '../registry/registry.js';
+import { compareFixes } from '../store/types.js';
 import type { ZoneVersion } from '../zones/model.js';
 import type { ZoneStore } from '../zones/store.js';
 import { BanAtSeaRule, DEFAULT_BAN_AT_SEA_CONFIG, type BanAtSeaConfig } from './ban-at-sea.js';
 import { BanCalendar, BanCalendarError, DEFAULT_BAN_CALENDAR } from './ban-calendar.js';
 import { BuoyThresholdRule, DEFAULT_BUOY_THRESHOLD_CONFIG, type BuoyThresholdConfig } from './buoy-threshold.js';
-import { DarkRule, DEFAULT_DARK_CONFIG, type DarkConfig } from './dark.js';
+import { DarkRule, darkDedupeKey, DEFAULT_DARK_CONFIG, type DarkConfig } from './dark.js';
 import { DEFAULT_DEVICE_OFFLINE_CONFIG, DeviceOfflineRule, type DeviceOfflineConfig } from './device-offline.js';
 import { DEFAULT_ENCOUNTER_CONFIG, EncounterRule, type EncounterConfig } from './encounter.js';
 import { RulesEngine, type RuleSet } from './engine.js';
@@ -21,7 +24,7 @@ import { DEFAULT_IDENTITY_CLASH_CONFIG, IdentityClashRule, type IdentityClashCon
 import { DEFAULT_LOITERING_CONFIG, LoiteringRule, type LoiteringConfig } from './loitering.js';
 import { DEFAULT_POSITION_JUMP_CONFIG, PositionJumpRule, type PositionJumpConfig } from './position-jump.js';
 import { PortRule, PortVisitStore, type PortVisit, type PortVisitLog } from './ports.js';
-import type { AlertSink } from './rule.js';
+import type { AlertSink, VesselContext } from './rule.js';
 import { DEFAULT_PRESENCE_CONFIG, ZonePresence, type PresenceConfig } from './zone-presence.js';
 
 /**
@@ -56,7 +59,7 @@ export const DEFAULT_RULES_CONFIG: RulesConfig = {
 };
 
 /** Alert types whose ongoing alerts the engine takes over at start (the rest are instant events or kept by their rules). */
-export const RESTORED_TYPES: readonly AlertType[] = ['zone_enter', 'ban_at_sea'];
+export const RESTORED_TYPES: readonly AlertType[] = ['zone_enter', 'ban_at_sea', 'dark'];
 
 export interface RuleSetOptions {
   config?: Partial<RulesConfig>;
@@ -69,8 +72,13 @@ export interface RuleSetOptions {
 export interface AssembledRules {
   rules: RuleSet;
   presence: ZonePresence;
-  /** Takes over state from before a restart: ongoing zone and ban alerts, open port visits. */
-  restore(ongoing: readonly Alert[], openVisits: readonly PortVisit[]): void;
+  /**
+   * Takes over state from before a restart: ongoing zone, ban and dark alerts (with their evidence:
+   * a dark alert's is the vessel's last fix), open port visits.
+   */
+  restore(ongoing: readonly AlertWithEvidence[], openVisits: readonly PortVisit[]): void;
+  /** Takes over a vessel's fix from before a restart (RulesEngine.restoreLastFixes), for the dark rule. */
+  restoreLastFix(fix: VesselFix, vessel: VesselContext): void;
 }
 
 /** The default rule set. */
@@ -80,7 +88,13 @@ export function createRuleSet(options: RuleSetOptions): AssembledRules {
   const geofence = new GeofenceRule();
   const zone = [new PortRule(options.visits), geofence];
   if (options.only === 'zones') {
-    return { rules: { zone, fix: [], observation: [], health: [], clock: [] }, presence, restore: (ongoing, visits) => restoreZones(presence, geofence, ongoing, visits) };
+    return {
+      rules: { zone, fix: [], observation: [], health: [], clock: [] },
+      presence,
+      restore: (ongoing, visits) => restoreZones(presence, geofence, ongoing, visits),
+      // The zone rules judge no silence.
+      restoreLastFix: () => {},
+    };
   }
   const banAtSea = new BanAtSeaRule(options.calendar, config.banAtSea);
   const dark = new DarkRule(config.dark);
@@ -98,8 +112,12 @@ export function createRuleSet(options: RuleSetOptions): AssembledRules {
     presence,
     restore(ongoing, visits) {
       restoreZones(presence, geofence, ongoing, visits);
-      for (const alert of ongoing) banAtSea.restore(alert);
+      for (const alert of ongoing) {
+        banAtSea.restore(alert);
+        dark.restore(alert);
+      }
     },
+    restoreLastFix: (fix, vessel) => dark.restoreLastFix(fix, vessel),
   };
 }
 
@@ -177,9 +195,14 @@ export interface LiveRules {
   engine: RulesEngine;
   calendar: BanCalendar;
   visits: PortVisitStore;
+  /** Resolves once the rules have the vessels' last fixes from before the start (tests). */
+  lastFixesRestored: Promise<void>;
   /** Stops following zone changes. */
   close(): void;
 }
+
+/** ms: how far back the last fixes taken over at start go; longer silence is not "going dark" news. */
+const RESTORED_LAST_FIX_MS = 86_400_000;
 
 /**
  * The live engine of `serve`: the default rule set raising into the alert store, zones loaded and
@@ -193,6 +216,7 @@ export function startLiveRules(deps: {
   alerts: AlertStore;
   calendar: BanCalendar;
   metrics: GatewayMetrics;
+  latest: Pick<LatestPositions, 'ready' | 'latestFixes'>;
   logger: Logger;
   config?: Partial<RulesConfig>;
 }): LiveRules {
@@ -232,7 +256,14 @@ export function startLiveRules(deps: {
     },
   });
   engine.setZones(allZoneVersions(deps.db, deps.zones));
-  assembled.restore(deps.alerts.ongoing(RESTORED_TYPES), visits.open());
+  assembled.restore(
+    deps.alerts.ongoing(RESTORED_TYPES).flatMap((a) => deps.alerts.get(a.id) ?? []),
+    visits.open(),
+  );
+  let closed = false;
+  const lastFixesRestored = restoreLastFixes(deps.latest, deps.alerts, engine, assembled, () => closed).catch((e) =>
+    deps.logger.error('could not take over the last fixes from before the start; vessels silent since then are not judged dark until they report', { error: e instanceof Error ? e.message : String(e) }),
+  );
   const unsubscribe = deps.zones.onChange(() => {
     try {
       engine.setZones(allZoneVersions(deps.db, deps.zones));
@@ -240,5 +271,43 @@ export function startLiveRules(deps: {
       deps.logger.error('could not rebuild the zone index; the rules keep the zones they had', { error: e instanceof Error ? e.message : String(e) });
     }
   });
-  return { engine, calendar: deps.calendar, visits, close: unsubscribe };
+  return {
+    engine,
+    calendar: deps.calendar,
+    visits,
+    lastFixesRestored,
+    close() {
+      closed = true;
+      unsubscribe();
+    },
+  };
+}
+
+/**
+ * Hands the rules each vessel's last fixes from before the start, the newest of each source (a
+ * vessel is dark only when all its channels are silent), so that the dark rule judges silence begun
+ * before the start. They come from the latest positions rather than the store: seeded from the store
+ * anyway, they cost no query of their own, and a slow store holds up neither the start nor ingest.
+ * A vessel whose silence has a dark alert already — taken over by `restore`, or closed by a person —
+ * is left out, so that the incident is not raised again.
+ */
+async function restoreLastFixes(
+  latest: Pick<LatestPositions, 'ready' | 'latestFixes'>,
+  alerts: AlertStore,
+  engine: RulesEngine,
+  assembled: AssembledRules,
+  closed: () => boolean,
+): Promise<void> {
+  await latest.ready;
+  const since = Date.now() - RESTORED_LAST_FIX_MS;
+  const perSource = await Promise.all(FIX_SOURCES.map((source) => latest.latestFixes({ since, sources: [source] })));
+  if (closed()) return;
+  const fixes = perSource.flat().sort(compareFixes);
+  // Oldest first, so each vessel's newest fix is the one the map keeps.
+  const newest = new Map(fixes.map((f) => [f.vessel ?? f.key, f]));
+  const raised = new Set([...newest].filter(([vessel, fix]) => alerts.hasDedupeKey(darkDedupeKey(vessel, fix.time))).map(([vessel]) => vessel));
+  engine.restoreLastFixes(
+    fixes.filter((f) => !raised.has(f.vessel ?? f.key)),
+    (fix, vessel) => assembled.restoreLastFix(fix, vessel),
+  );
 }

@@ -1,5 +1,5 @@
 import type { Logger } from '../../core/log.js';
-import type { Alert } from '../alerts/model.js';
+import type { AlertWithEvidence } from '../alerts/model.js';
 import type { AlertStore } from '../alerts/store.js';
 import type { ConfigDb } from '../configdb/database.js';
 import type { VesselRegistry } from '../registry/registry.js';
@@ -18,7 +18,9 @@ import { PortVisitStore, type PortVisit } from './ports.js';
  * (replaySink leaves it alone); port visits are keyed by arrival the same way.
  *
  * State at `from` is taken from the alerts and visits going on then (as at a restart), so an
- * incident that began before the window continues under its own key instead of starting anew.
+ * incident that began before the window continues under its own key instead of starting anew. Unlike
+ * a restart, the replay takes over no last fixes from before `from` (the store has no cheap read of
+ * them): a silence begun before the window raises nothing new.
  * Fixes are read one window of event time at a time, in time order across vessels; the clock rules
  * tick on the replayed event time. Alerts still ongoing at `to` stay ongoing.
  */
@@ -89,12 +91,12 @@ export async function replayHistory(o: ReplayOptions): Promise<ReplaySummary> {
   return { ...counts, fixes, lateFixes: engine.stats.lateFixes };
 }
 
-/** Zone and ban alerts under way at `at`: begun before and not ended before. */
-function alertsGoingOnAt(alerts: AlertStore, at: number): Alert[] {
-  const found: Alert[] = [];
+/** Zone, ban and dark alerts under way at `at` (begun before and not ended before), with their evidence. */
+function alertsGoingOnAt(alerts: AlertStore, at: number): AlertWithEvidence[] {
+  const found: AlertWithEvidence[] = [];
   for (let after: number | undefined; ; ) {
     const page = alerts.list({ types: RESTORED_TYPES, to: at, limit: PAGE, after });
-    found.push(...page.alerts.filter((a) => a.ongoing || a.endTime >= at));
+    found.push(...page.alerts.filter((a) => a.ongoing || a.endTime >= at).flatMap((a) => alerts.get(a.id) ?? []));
     if (page.next === undefined) return found;
     after = page.next;
   }

@@ -1,5 +1,6 @@
 import { getPreciseDistance } from 'geolib';
 import { describe, expect, it } from 'vitest';
+import type { AlertRaise, AlertWithEvidence } from '../../gateway/alerts/model.js';
 import { aisReportIntervalMs, DarkRule, DEFAULT_DARK_CONFIG } from '../../gateway/rules/dark.js';
 import { simulatedTerminalIntervals, TERMINAL_MODELS } from '../../gateway/simulator/fleet.js';
 import { context, fix, HOUR, METRES_PER_NM, MINUTE, offset, RecordingSink, SEA, SECOND, T0, track } from './behaviour-support.js';
@@ -10,6 +11,11 @@ const CARD = 'bds:0312345';
 
 function feed(rule: DarkRule, sink: RecordingSink, fixes: ReturnType<typeof track>, extra: Parameters<typeof context>[1] = {}): void {
   for (const f of fixes) rule.onFix(f, context(V, extra), sink);
+}
+
+/** The alert store's ongoing alert for a raise, as the gateway reads it back at a restart. */
+function ongoingAlert(r: AlertRaise): AlertWithEvidence {
+  return { id: 1, type: r.type, severity: r.severity, status: 'open', dedupeKey: r.dedupeKey, vessel: r.vessel, startTime: r.time, endTime: r.time, ongoing: true, occurrences: 1, details: r.details, evidenceCount: r.evidence.length, evidence: [...r.evidence], createdAt: r.time, updatedAt: r.time };
 }
 
 describe('dark', () => {
@@ -91,6 +97,53 @@ describe('dark', () => {
     expect(sink.incidents()).toEqual([`dark:${V}:${T0}`]);
     expect(sink.resolved).toMatchObject([{ dedupeKey: `dark:${V}:${T0}`, time: T0 + 2 * HOUR, details: { gapS: 7200 } }]);
     expect(sink.ongoing()).toEqual([]);
+  });
+
+  it('takes over an ongoing dark alert at a restart, and closes it with the gap and distance when the vessel reappears', () => {
+    const sink = new RecordingSink();
+    const before = new DarkRule();
+    const sea = track(MMSI, { start: T0, ...SEA, sogKn: 10, bearingDeg: 90, intervalMs: 10 * SECOND, durationMs: 30 * MINUTE, extra: { navStatus: 7 } });
+    feed(before, sink, sea);
+    const last = sea[sea.length - 1];
+    before.onTick(last.time + HOUR, sink);
+    expect(sink.incidents()).toEqual([`dark:${V}:${last.time}`]);
+
+    const restarted = new DarkRule();
+    restarted.restore(ongoingAlert(sink.raised[0]));
+    // Neither the clock nor a last fix from before the restart raises it again.
+    restarted.restoreLastFix(last, context(V));
+    restarted.onTick(last.time + 2 * HOUR, sink);
+    expect(sink.raised).toHaveLength(1);
+    const back = offset(last.lat, last.lon, 12 * METRES_PER_NM, 45);
+    const reappeared = fix(MMSI, last.time + 3 * HOUR, back.lat, back.lon, { sog: 9, navStatus: 7 });
+    restarted.onFix(reappeared, context(V), sink);
+    expect(sink.resolved).toMatchObject([{ dedupeKey: `dark:${V}:${last.time}`, time: reappeared.time, details: { gapS: 3 * 3600, reappearedIdentifier: MMSI } }]);
+    expect(sink.resolved[0].details!.distanceM).toBe(getPreciseDistance({ latitude: last.lat, longitude: last.lon }, { latitude: back.lat, longitude: back.lon }));
+    expect(sink.ongoing()).toEqual([]);
+  });
+
+  it('judges a vessel silent since before a restart from its last fixes, one per channel', () => {
+    const rule = new DarkRule({ ...DEFAULT_DARK_CONFIG, terminalIntervalMs: simulatedTerminalIntervals() });
+    const sink = new RecordingSink();
+    const model = TERMINAL_MODELS.rdss.model;
+    // The newest AIS fix and the newest fix of an RDSS terminal reporting every 5 min, oldest first.
+    const rdss = fix(CARD, T0 - 2 * MINUTE, SEA.lat, SEA.lon, { sog: 8 });
+    const ais = fix(MMSI, T0, SEA.lat, SEA.lon + 0.01, { sog: 8, navStatus: 0 });
+    rule.restoreLastFix(rdss, context(V, { terminalModel: model }));
+    rule.restoreLastFix(ais, context(V));
+    rule.onTick(T0 + 14 * MINUTE, sink);
+    expect(sink.raised).toEqual([]);
+    rule.onTick(T0 + 15 * MINUTE + SECOND, sink);
+    expect(sink.raised).toMatchObject([{ type: 'dark', dedupeKey: `dark:${V}:${T0}`, vessel: V, time: T0, evidence: [ais], details: { expectedIntervalS: 300, identifiers: `${CARD},${MMSI}` } }]);
+  });
+
+  it('counts a vessel whose last fix before a restart was in port as switched off, not dark', () => {
+    const rule = new DarkRule();
+    const sink = new RecordingSink();
+    rule.restoreLastFix(fix(MMSI, T0, SEA.lat, SEA.lon, { sog: 0, navStatus: 5 }), context(V, { inPort: true }));
+    rule.onTick(T0 + 12 * HOUR, sink);
+    expect(sink.raised).toEqual([]);
+    expect([...rule.switchedOffInPort()]).toEqual([V]);
   });
 
   it('knows AIS cadence: class A from its navigational status, class B otherwise', () => {

@@ -6,13 +6,30 @@ import { aisPositionLine, startScenarioGateway, wholeSecond, type ScenarioGatewa
 /**
  * Issue 5 §4: "a vessel that goes dark 20 nm out and one that switches off in port", as real AIS
  * sentences from a shore station over the NMEA TCP port, timed by their tag blocks; silence is
- * judged by the engine's tick at event times, not by waiting.
+ * judged by the engine's tick at event times, not by waiting. Then both kinds of silence across a
+ * restart of the gateway.
  */
 
 /** Rizhao port, degrees. */
 const PORT = { lat: 35.37, lon: 119.56 };
 const TRAWLER = 412000101;
 const MOORED = 412000102;
+const DARKENED = 412000103;
+const SILENCED = 412000104;
+const EXCUSED = 412000105;
+
+type Position = { lat: number; lon: number };
+
+/** Class A reports (status 0, under way) every 30 s over [from, to] of a vessel steaming east at 10 kn from `origin`, and its last one. */
+function steamingEast(mmsi: number, origin: Position, from: number, to: number): { lines: string[]; last: Position & { time: number } } {
+  const lines: string[] = [];
+  let last = { time: from, ...origin };
+  for (let time = from; time <= to; time += 30 * SECOND) {
+    last = { time, ...offset(origin.lat, origin.lon, (10 * METRES_PER_NM * (time - from)) / HOUR, 90) };
+    lines.push(aisPositionLine(time, { mmsi, navStatus: 0, lat: last.lat, lon: last.lon, sog: 10, cog: 90, heading: 90 }));
+  }
+  return { lines, last };
+}
 
 describe('scenario: going dark', () => {
   let s: ScenarioGateway;
@@ -40,15 +57,8 @@ describe('scenario: going dark', () => {
   });
 
   it('raises dark for a trawler silent 20 nm out, and closes it with the gap and distance when it reappears', async () => {
-    // Steaming east at 10 kn from 15 nm out to 20 nm, a class A report every 30 s (under fishing status 7).
-    const start = offset(PORT.lat, PORT.lon, 15 * METRES_PER_NM, 90);
-    const lines: string[] = [];
-    let last = { time: T0, ...start };
-    for (let t = 0; t <= 30 * MINUTE; t += 30 * SECOND) {
-      const p = offset(start.lat, start.lon, (10 * METRES_PER_NM * t) / HOUR, 90);
-      last = { time: T0 + t, ...p };
-      lines.push(aisPositionLine(T0 + t, { mmsi: TRAWLER, navStatus: 0, lat: p.lat, lon: p.lon, sog: 10, cog: 90, heading: 90 }));
-    }
+    // Steaming east at 10 kn from 15 nm out to 20 nm.
+    const { lines, last } = steamingEast(TRAWLER, offset(PORT.lat, PORT.lon, 15 * METRES_PER_NM, 90), T0, T0 + 30 * MINUTE);
     await s.send(lines, lines.length);
 
     // Past the 10-min coverage floor the vessel is dark. (The gateway's own wall-clock tick may get
@@ -78,5 +88,40 @@ describe('scenario: going dark', () => {
     await s.send(lines, lines.length);
     s.gw.rules.engine.tick(T0 + 12 * HOUR);
     expect(s.alerts('dark').filter((a) => a.vessel === `mmsi:${MOORED}`)).toEqual([]);
+  });
+
+  it('across a restart: closes a dark alert raised before it, raises dark for a vessel silent since before it, and not for one in port', async () => {
+    const darkOf = (mmsi: number) => s.alerts('dark').filter((a) => a.vessel === `mmsi:${mmsi}`);
+    // Two trawlers go dark 20 nm out; a regulator closes the alert of one (its terminal is known broken).
+    const darkened = steamingEast(DARKENED, offset(PORT.lat, PORT.lon, 18 * METRES_PER_NM, 100), T0, T0 + 10 * MINUTE);
+    const excused = steamingEast(EXCUSED, offset(PORT.lat, PORT.lon, 18 * METRES_PER_NM, 80), T0, T0 + 10 * MINUTE);
+    // A third falls silent a minute before the restart.
+    const now = wholeSecond(Date.now());
+    const silenced = steamingEast(SILENCED, offset(PORT.lat, PORT.lon, 16 * METRES_PER_NM, 120), now - 10 * MINUTE, now - MINUTE);
+    await s.send([...darkened.lines, ...excused.lines, ...silenced.lines], darkened.lines.length + excused.lines.length + silenced.lines.length);
+    s.gw.rules.engine.tick(darkened.last.time + 11 * MINUTE);
+    const [darkAlert] = darkOf(DARKENED);
+    expect(darkAlert).toMatchObject({ ongoing: true, startTime: darkened.last.time });
+    s.gw.alerts.close(darkOf(EXCUSED)[0].id, 'harbour-office', 'terminal under repair');
+    expect(darkOf(SILENCED)).toEqual([]);
+
+    await s.restart();
+    await s.gw.rules.lastFixesRestored;
+    s.gw.rules.engine.tick(silenced.last.time + 9 * MINUTE);
+    expect(darkOf(SILENCED)).toEqual([]);
+    s.gw.rules.engine.tick(silenced.last.time + 10 * MINUTE + SECOND);
+    expect(darkOf(SILENCED)).toMatchObject([{ ongoing: true, startTime: silenced.last.time }]);
+    // The closed incident stays closed; the vessel moored in port (the test before) stays quiet.
+    expect(darkOf(EXCUSED)).toMatchObject([{ status: 'closed' }]);
+    expect(darkOf(MOORED)).toEqual([]);
+
+    // 3 nm north-east of where it fell silent, now.
+    const back = offset(darkened.last.lat, darkened.last.lon, 3 * METRES_PER_NM, 45);
+    const backTime = wholeSecond(Date.now());
+    await s.send([aisPositionLine(backTime, { mmsi: DARKENED, navStatus: 0, lat: back.lat, lon: back.lon, sog: 9, cog: 45, heading: 45 })], 1);
+    const closed = s.gw.alerts.get(darkAlert.id)!;
+    expect(closed).toMatchObject({ ongoing: false, endTime: backTime, details: { gapS: (backTime - darkened.last.time) / 1000 } });
+    expect(Math.abs(Number(closed.details!.distanceM) - 3 * METRES_PER_NM)).toBeLessThan(30);
+    expect(darkOf(DARKENED)).toHaveLength(1);
   });
 });

@@ -15,33 +15,41 @@ import { freePort } from '../support/net.js';
 export const SHORE_STATION = 'rizhao-ais-test';
 
 export interface ScenarioGateway {
+  /** The running gateway: a new one after `restart`. */
   gw: RunningGateway;
   /** Sends NMEA lines over one TCP connection and waits until the engine has evaluated `fixes` more fixes. */
   send(lines: readonly string[], fixes: number): Promise<void>;
   alerts(type: AlertType): Alert[];
+  /** Stops the gateway and starts another on the same data directory and NMEA port, as a restart of `serve`. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
 export async function startScenarioGateway(prefix: string): Promise<ScenarioGateway> {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const nmeaPort = await freePort();
-  const gw = await startGateway(loadConfig({ TIDEWATCH_DATA_DIR: dir, TIDEWATCH_HTTP_PORT: '0', TIDEWATCH_NMEA_PORT: String(nmeaPort) }), silentLogger);
-  const engine = gw.rules.engine;
-  return {
-    gw,
+  const start = () => startGateway(loadConfig({ TIDEWATCH_DATA_DIR: dir, TIDEWATCH_HTTP_PORT: '0', TIDEWATCH_NMEA_PORT: String(nmeaPort) }), silentLogger);
+  const s: ScenarioGateway = {
+    gw: await start(),
     async send(lines, fixes) {
+      const { engine } = s.gw.rules;
       const target = engine.stats.fixes + engine.stats.lateFixes + fixes;
       const socket = connect(nmeaPort, '127.0.0.1');
       await new Promise((r) => socket.once('connect', r));
       socket.end(`${lines.join('\r\n')}\r\n`);
       await until(`${fixes} fixes evaluated`, () => engine.stats.fixes + engine.stats.lateFixes >= target);
     },
-    alerts: (type) => gw.alerts.list({ types: [type], limit: 100 }).alerts,
+    alerts: (type) => s.gw.alerts.list({ types: [type], limit: 100 }).alerts,
+    async restart() {
+      await s.gw.stop();
+      s.gw = await start();
+    },
     async stop() {
-      await gw.stop();
+      await s.gw.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return s;
 }
 
 export async function until(what: string, done: () => boolean, timeoutMs = 20_000): Promise<void> {
