@@ -279,7 +279,7 @@ async function main() {
   if (targets.length) out(`\n== Targets\n${targets.map((t) => `   ${t}`).join('\n')}`);
   if (sections.length) {
     let md = markdownReport(sections, { command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}` });
-    if (targets.length) md += `\n\nTargets from the issue, on this run:\n\n${targets.map((t) => `- ${t.replace(/^(MET|NOT MET)\s+/, '**$1**: ')}`).join('\n')}`;
+    if (targets.length) md += `\n\nTargets from the issue, on this run:\n\n${targets.map((t) => (t.startsWith(' ') ? `  ${t.trim()}` : `- ${t.replace(/^(MET|NOT MET)\s+/, '**$1**: ')}`)).join('\n')}`;
     if (opts.markdownOnly) process.stdout.write(`${md}\n`);
     else out(`\n== Markdown for the README\n\n${md}`);
   }
