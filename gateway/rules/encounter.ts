@@ -9,10 +9,15 @@ import { distanceMetres, isWithinMetres, latitudeReachDegrees, longitudeReachDeg
  *
  * Neighbours are found in a uniform grid over the latest positions of the vessels that could start
  * one — slow and at sea — with cells `maxDistanceM` tall and, at `referenceLatitude`, as wide, so a
- * fix looks at the cells within `maxDistanceM` of it: mostly 3 × 3, more columns further north. A pair, once
+ * fix looks at the cells within reach of it: mostly 3 × 3, more columns further north. A pair, once
  * formed, is followed through each vessel's own list of partners and ends with hysteresis: apart by
  * more than `endDistanceM`, a median speed above `endSpeedKn`, a port, or one vessel silent for
  * `maxFixAgeMs`. Pairs are keyed by the ordered vessel pair, so A meeting B is B meeting A.
+ *
+ * Distances are taken at one instant. Two vessels report at different times, so a fix is measured
+ * against where the other vessel was at its own latest fix: this vessel's position then lies on the
+ * straight line from its previous fix. Comparing a fresh fix with a 3-minute-old one instead would
+ * put two vessels drifting at 1.9 kn 590 m apart within 500 m.
  */
 
 const MINUTE = 60_000;
@@ -59,6 +64,8 @@ export const DEFAULT_ENCOUNTER_CONFIG: EncounterConfig = {
 interface Vessel {
   id: string;
   fix: VesselFix;
+  /** The fix before `fix`, while it is recent enough to say where the vessel was in between. */
+  previous?: VesselFix;
   /** Ring of the last speeds, knots. */
   speeds: Float64Array;
   speedCount: number;
@@ -90,15 +97,14 @@ export class EncounterRule implements FixRule, ClockRule {
   private readonly cellLat: number;
   /** degrees */
   private readonly cellLon: number;
-  /** degrees of latitude a partner can be away */
-  private readonly latitudeReach: number;
   /** scratch for the median, reused */
   private readonly sorted: Float64Array;
+  /** scratch for `align`: lat, lon of the first vessel, lat, lon of the second, at one instant */
+  private readonly aligned = new Float64Array(4);
 
   constructor(private readonly config: EncounterConfig = DEFAULT_ENCOUNTER_CONFIG) {
     this.cellLat = config.maxDistanceM / METRES_PER_DEGREE_LAT;
     this.cellLon = this.cellLat / Math.cos((config.referenceLatitude * Math.PI) / 180);
-    this.latitudeReach = latitudeReachDegrees(config.maxDistanceM);
     this.sorted = new Float64Array(config.medianOfFixes);
   }
 
@@ -106,6 +112,7 @@ export class EncounterRule implements FixRule, ClockRule {
     if (fix.suspect) return;
     const v = this.vessel(context.vessel, fix);
     const sog = speedKnots(fix, context.previous);
+    v.previous = fix.time >= v.fix.time && fix.time - v.fix.time <= this.config.maxFixAgeMs && v.fix !== fix ? v.fix : undefined;
     v.fix = fix;
     if (sog !== undefined) this.addSpeed(v, sog);
 
@@ -115,7 +122,7 @@ export class EncounterRule implements FixRule, ClockRule {
         context.inPort ||
         v.medianKn > this.config.endSpeedKn ||
         fix.time - other.fix.time > this.config.maxFixAgeMs ||
-        !isWithinMetres(fix.lat, fix.lon, other.fix.lat, other.fix.lon, this.config.endDistanceM);
+        !this.within(v, other, this.config.endDistanceM);
       if (over) this.end(pair, fix.time, alerts);
       else this.continuePair(pair, fix, other, alerts);
     }
@@ -185,8 +192,10 @@ export class EncounterRule implements FixRule, ClockRule {
 
   private findPartners(v: Vessel): void {
     const { lat, lon, time } = v.fix;
-    const latReach = this.latitudeReach;
-    const lonReach = longitudeReachDegrees(lat, this.config.maxDistanceM);
+    // The vessel is measured where it was at the partner's fix, somewhere on its last step: search that much farther.
+    const reachM = this.config.maxDistanceM + (v.previous ? distanceMetres(v.previous.lat, v.previous.lon, lat, lon) : 0);
+    const latReach = latitudeReachDegrees(reachM);
+    const lonReach = longitudeReachDegrees(lat, reachM);
     const lastRow = Math.floor((lat + latReach) / this.cellLat);
     const lastColumn = Math.floor((lon + lonReach) / this.cellLon);
     for (let r = Math.floor((lat - latReach) / this.cellLat); r <= lastRow; r++) {
@@ -197,7 +206,7 @@ export class EncounterRule implements FixRule, ClockRule {
           if (other === v || Math.abs(time - other.fix.time) > this.config.maxFixAgeMs || v.partners.has(other)) continue;
           // Farther in longitude than the reach is out of reach: no need for the distance.
           if (Math.abs(lon - other.fix.lon) > lonReach) continue;
-          if (isWithinMetres(lat, lon, other.fix.lat, other.fix.lon, this.config.maxDistanceM)) this.startPair(v, other, time);
+          if (this.within(v, other, this.config.maxDistanceM)) this.startPair(v, other, time);
         }
       }
     }
@@ -217,7 +226,9 @@ export class EncounterRule implements FixRule, ClockRule {
     const durationMs = time - pair.startTime;
     if (durationMs < this.config.minDurationMs) return;
     if (pair.raisedAt !== undefined && time - pair.raisedAt < this.config.updateEveryMs) return;
-    const apartM = distanceMetres(fix.lat, fix.lon, other.fix.lat, other.fix.lon);
+    this.align(other === pair.a ? pair.b : pair.a, other);
+    const at = this.aligned;
+    const apartM = distanceMetres(at[0], at[1], at[2], at[3]);
     const first = pair.raisedAt === undefined;
     alerts.raise({
       type: 'encounter',
@@ -230,6 +241,47 @@ export class EncounterRule implements FixRule, ClockRule {
       details: { durationS: seconds(durationMs), distanceM: Math.round(apartM), lat: pair.a.fix.lat, lon: pair.a.fix.lon },
     });
     pair.raisedAt = time;
+  }
+
+  /** Whether the two vessels were within `metres` of each other at one instant (see `align`). */
+  private within(v: Vessel, w: Vessel, metres: number): boolean {
+    this.align(v, w);
+    const at = this.aligned;
+    return isWithinMetres(at[0], at[1], at[2], at[3], metres);
+  }
+
+  /**
+   * Puts in `aligned` the positions of `v` and `w` at the time of the older of their latest fixes: that
+   * fix, and the other vessel's position then, straight between its previous and latest fix (its
+   * nearer fix when that time is outside them, its latest when it has no recent previous one).
+   */
+  private align(v: Vessel, w: Vessel): void {
+    const at = this.aligned;
+    if (v.fix.time >= w.fix.time) {
+      this.positionAt(v, w.fix.time, at, 0);
+      at[2] = w.fix.lat;
+      at[3] = w.fix.lon;
+    } else {
+      at[0] = v.fix.lat;
+      at[1] = v.fix.lon;
+      this.positionAt(w, v.fix.time, at, 2);
+    }
+  }
+
+  private positionAt(v: Vessel, time: number, out: Float64Array, index: number): void {
+    const { fix, previous } = v;
+    if (!previous || time >= fix.time || fix.time === previous.time) {
+      out[index] = fix.lat;
+      out[index + 1] = fix.lon;
+      return;
+    }
+    // Degrees interpolate well enough over one step (metres to a few km); a step over the antimeridian goes the short way.
+    const f = Math.max(0, (time - previous.time) / (fix.time - previous.time));
+    let dLon = fix.lon - previous.lon;
+    if (dLon > 180) dLon -= 360;
+    else if (dLon < -180) dLon += 360;
+    out[index] = previous.lat + (fix.lat - previous.lat) * f;
+    out[index + 1] = previous.lon + dLon * f;
   }
 
   private end(pair: Pair, time: number, alerts: AlertSink): void {

@@ -51,6 +51,24 @@ describe('encounter', () => {
     }
   });
 
+  it('measures two vessels at one instant, not a fresh fix against the other vessel\'s older one', () => {
+    // In line ahead at 1.9 kn, 590 m apart, reporting at the same times: A's fix is 176 m nearer B's
+    // fix of 3 minutes before, and 590 − 176 m is inside 500 m.
+    const ahead = offset(SEA.lat, SEA.lon, 590, 0);
+    const inLine = (key: string, at: { lat: number; lon: number }, start = T0) =>
+      track(key, { start, ...at, sogKn: 1.9, bearingDeg: 0, intervalMs: 3 * MINUTE, durationMs: 3 * HOUR });
+    const apart = new RecordingSink();
+    run(new EncounterRule(), apart, { [A]: inLine('bds:1', SEA), [B]: inLine('bds:2', ahead) });
+    expect(apart.raised).toEqual([]);
+    // The same, 480 m apart and B reporting 90 s after A: an encounter, measured at about 480 m.
+    const together = new RecordingSink();
+    const b = inLine('bds:2', offset(SEA.lat, SEA.lon, 480 + (1.9 * 1852 * 90) / 3600, 0), T0 + 90 * SECOND);
+    run(new EncounterRule(), together, { [A]: inLine('bds:1', SEA), [B]: b });
+    // From A's second fix, the first that says where A was at B's first fix.
+    expect(together.incidents()).toEqual([`encounter:${A}:${B}:${T0 + 3 * MINUTE}`]);
+    expect(together.raised.map((r) => r.details.distanceM)).toEqual(together.raised.map(() => 480));
+  });
+
   it('ends pairs whose vessels both fall silent', () => {
     const rule = new EncounterRule();
     const sink = new RecordingSink();
