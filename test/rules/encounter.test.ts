@@ -66,7 +66,7 @@ describe('encounter', () => {
     run(new EncounterRule(), together, { [A]: inLine('bds:1', SEA), [B]: b });
     // From A's second fix, the first that says where A was at B's first fix.
     expect(together.incidents()).toEqual([`encounter:${A}:${B}:${T0 + 3 * MINUTE}`]);
-    expect(together.raised.map((r) => r.details.distanceM)).toEqual(together.raised.map(() => 480));
+    expect(together.raised.map((r) => r.details?.distanceM)).toEqual(together.raised.map(() => 480));
   });
 
   it('ends pairs whose vessels both fall silent', () => {
