@@ -54,26 +54,41 @@ const pad2 = (n: number) => (n < 10 ? `0${n}` : `${n}`);
 const pad3 = (n: number) => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`);
 
 /**
- * A formatter of times (ms) as ISO 8601 UTC, exactly as `Date#toISOString`, for long runs of
- * nearby times (a track's points): the date part is formatted once per UTC day and reused, only
- * the time of day is computed per call — toISOString per point was a fifth of a track's serialisation.
+ * Times (ms) taken apart for ISO 8601 UTC text, exactly as `Date#toISOString` writes it, for long
+ * runs of nearby times (a track's points): the date part is formatted once per UTC day and reused,
+ * only the time of day is computed per call — toISOString per point was a fifth of a track's serialisation.
  */
-export function isoTimeFormatter(): (ms: number) => string {
-  let dayStart = Number.NaN;
-  let datePart = '';
-  return (ms) => {
-    let rest = ms - dayStart;
+export class IsoTimeParts {
+  /** `YYYY-MM-DDT` of the last time split */
+  date = '';
+  hours = 0;
+  minutes = 0;
+  seconds = 0;
+  milliseconds = 0;
+  private dayStart = Number.NaN;
+
+  split(ms: number): void {
+    let rest = ms - this.dayStart;
     if (!(rest >= 0 && rest < DAY_MS)) {
-      dayStart = ms - (((ms % DAY_MS) + DAY_MS) % DAY_MS);
-      const day = new Date(dayStart).toISOString();
-      datePart = day.slice(0, day.indexOf('T') + 1);
-      rest = ms - dayStart;
+      this.dayStart = ms - (((ms % DAY_MS) + DAY_MS) % DAY_MS);
+      const day = new Date(this.dayStart).toISOString();
+      this.date = day.slice(0, day.indexOf('T') + 1);
+      rest = ms - this.dayStart;
     }
-    const hours = Math.floor(rest / 3_600_000);
-    rest -= hours * 3_600_000;
-    const minutes = Math.floor(rest / 60_000);
-    rest -= minutes * 60_000;
-    const seconds = Math.floor(rest / 1000);
-    return `${datePart}${pad2(hours)}:${pad2(minutes)}:${pad2(seconds)}.${pad3(rest - seconds * 1000)}Z`;
+    this.hours = Math.floor(rest / 3_600_000);
+    rest -= this.hours * 3_600_000;
+    this.minutes = Math.floor(rest / 60_000);
+    rest -= this.minutes * 60_000;
+    this.seconds = Math.floor(rest / 1000);
+    this.milliseconds = rest - this.seconds * 1000;
+  }
+}
+
+/** A formatter of times (ms) as ISO 8601 UTC strings, for long runs of nearby times (see IsoTimeParts). */
+export function isoTimeFormatter(): (ms: number) => string {
+  const t = new IsoTimeParts();
+  return (ms) => {
+    t.split(ms);
+    return `${t.date}${pad2(t.hours)}:${pad2(t.minutes)}:${pad2(t.seconds)}.${pad3(t.milliseconds)}Z`;
   };
 }

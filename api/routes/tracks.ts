@@ -6,6 +6,7 @@ import { isIdentifierKey, type VesselRegistry } from '../../gateway/registry/reg
 import { allocateTrackLine, trackLineOf, type SeriesStore, type TrackLine, type TrackQuery } from '../../gateway/store/types.js';
 import { ApiError } from '../errors.js';
 import { csvField, isoTimeFormatter, requestedFormat, toCsv, toNdjson } from '../formats.js';
+import { JsonBytes } from '../json-bytes.js';
 import type { OpenApiPaths } from '../openapi.js';
 import { errorResponses } from '../openapi-document.js';
 import { parseQuery } from '../params.js';
@@ -193,49 +194,44 @@ export function simplifyTrack(lat: ArrayLike<number>, lon: ArrayLike<number>, to
   return kept;
 }
 
+/** Decimal places of a drawn track's coordinates: 1e-7° is ≤ 1.1 cm, finer than AIS (1/10,000′ ≈ 18 cm) or Beidou NMEA. */
+export const TRACK_COORDINATE_DECIMALS = 7;
+/** Decimal places of a drawn track's speeds (kn) and courses (°): AIS carries tenths. */
+export const TRACK_MOTION_DECIMALS = 2;
+
 /**
  * The GeoJSON Feature of a drawn track, as UTF-8 JSON: the fixes `kept` (indices into `line`) as a
  * LineString (a Point for one fix, geometry null for none, as RFC 7946 wants), with `properties` and
  * the per-point arrays `times`, `sog`, `cog` and `sources` aligned with the coordinates.
  *
- * Serialised in pieces: the per-point arrays are ASCII, but one non-ASCII character elsewhere (a hull
- * name, 鲁日渔…) makes a single JSON string two bytes a character throughout, which is slower to
- * build, measure and encode; so only the small pieces that hold names can be two-byte.
+ * Written straight into bytes (JsonBytes), with coordinates to TRACK_COORDINATE_DECIMALS places as
+ * RFC 7946 §11.2 advises (shorter text, no false precision); exports keep every stored digit.
  */
 export function trackFeatureJson(id: string, line: TrackLine, kept: readonly number[], properties: Record<string, unknown>): Buffer {
   const n = kept.length;
-  const formatTime = isoTimeFormatter();
-  const coordinates = new Array<[number, number]>(n);
-  const times = new Array<string>(n);
-  const sog = new Array<number | null>(n);
-  const cog = new Array<number | null>(n);
-  const sources = new Array<string>(n);
-  for (let j = 0; j < n; j++) {
-    const i = kept[j];
-    coordinates[j] = [line.lon[i], line.lat[i]];
-    times[j] = formatTime(line.time[i]);
-    sog[j] = Number.isNaN(line.sog[i]) ? null : line.sog[i];
-    cog[j] = Number.isNaN(line.cog[i]) ? null : line.cog[i];
-    sources[j] = line.source[i];
+  const out = new JsonBytes(512 + n * 96);
+  out.raw('{"type":"Feature","id":').value(id).raw(',"geometry":');
+  if (n === 0) out.raw('null');
+  else {
+    out.raw(n === 1 ? '{"type":"Point","coordinates":' : '{"type":"LineString","coordinates":[');
+    for (let j = 0; j < n; j++) {
+      const i = kept[j];
+      out.raw(j === 0 ? '[' : ',[').decimal(line.lon[i], TRACK_COORDINATE_DECIMALS).raw(',').decimal(line.lat[i], TRACK_COORDINATE_DECIMALS).raw(']');
+    }
+    out.raw(n === 1 ? '}' : ']}');
   }
-  const geometry =
-    n === 0 ? 'null' : n === 1 ? JSON.stringify({ type: 'Point', coordinates: coordinates[0] }) : `{"type":"LineString","coordinates":${JSON.stringify(coordinates)}}`;
   const head = JSON.stringify(properties);
-  return Buffer.concat(
-    [
-      `{"type":"Feature","id":${JSON.stringify(id)},"geometry":`,
-      geometry,
-      `,"properties":${head === '{}' ? '{' : `${head.slice(0, -1)},`}"times":`,
-      JSON.stringify(times),
-      ',"sog":',
-      JSON.stringify(sog),
-      ',"cog":',
-      JSON.stringify(cog),
-      ',"sources":',
-      JSON.stringify(sources),
-      `,"units":${JSON.stringify(TRACK_UNITS)}}}`,
-    ].map((piece) => Buffer.from(piece)),
-  );
+  out.raw(',"properties":').raw(head === '{}' ? '{' : `${head.slice(0, -1)},`);
+  out.raw('"times":[');
+  for (let j = 0; j < n; j++) (j === 0 ? out : out.raw(',')).isoTime(line.time[kept[j]]);
+  out.raw('],"sog":[');
+  for (let j = 0; j < n; j++) (j === 0 ? out : out.raw(',')).decimal(line.sog[kept[j]], TRACK_MOTION_DECIMALS);
+  out.raw('],"cog":[');
+  for (let j = 0; j < n; j++) (j === 0 ? out : out.raw(',')).decimal(line.cog[kept[j]], TRACK_MOTION_DECIMALS);
+  out.raw('],"sources":[');
+  for (let j = 0; j < n; j++) (j === 0 ? out : out.raw(',')).string(line.source[kept[j]]);
+  out.raw(`],"units":${JSON.stringify(TRACK_UNITS)}}}`);
+  return out.bytes();
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -399,6 +395,7 @@ export const trackPaths: OpenApiPaths = {
       description: [
         `Fixes in [from, to), oldest first, as one GeoJSON Feature: a LineString (a Point for a single fix, \`geometry: null\` for none) whose per-point arrays in \`properties\` (\`times\`, \`sog\`, \`cog\`, \`sources\`) line up with its coordinates.`,
         `A registered vessel's track includes the fixes its identifiers reported, over the periods they were bound to it, before it was registered; an identifier key's track includes what arrived under that identifier while a registered vessel held it.`,
+        `Coordinates are rounded to ${TRACK_COORDINATE_DECIMALS} decimal places (≤ 1.1 cm, finer than AIS or Beidou report; RFC 7946 §11.2), \`sog\` and \`cog\` to ${TRACK_MOTION_DECIMALS}; the exports keep every stored digit.`,
         `Suspect fixes (position jumps, impossible positions) are left out unless \`suspect=include\`.`,
         `Limits: at most ${MAX_RANGE_DAYS} days per request, ${MAX_FIXES_READ} fixes read, ${MAX_LINE_POINTS} points in a GeoJSON track (more: 400 saying to simplify with \`tolerance\` or shorten the range).`,
         `Exports (\`format=\` or the Accept header) are downloads with a file name: \`ndjson\` one fix per line (lat/lon degree, sog kn, cog/heading degree true, time ISO 8601 UTC), \`csv\` with units in the header, \`gpx\` GPX 1.1 with speed (m/s) and course (degree true) in Garmin's TrackPointExtension v2. \`tolerance\` and \`suspect\` apply to exports too.`,

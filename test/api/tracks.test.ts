@@ -150,6 +150,19 @@ describe('track API', () => {
     expect(csv.trimEnd().split('\r\n').slice(1).map((row) => row.split(',')[8])).toEqual(['ais', 'ais', 'bds-rnss', 'ais']);
   });
 
+  it('writes coordinates to 7 decimal places and speeds and courses to 2, while exports keep every stored digit', async () => {
+    const id = 'mmsi:412325888';
+    // An AIS position (1/10,000 minute) and a float32 speed, as a double's shortest text: 17 digits each.
+    await api.store.write([fix(id, T0 + 72 * HOUR, 21_074_074 / 600_000, 71_717_270 / 600_000, { key: id, sog: Math.fround(5.4), cog: 123.456 })]);
+    const range = `?from=${new Date(T0 + 72 * HOUR).toISOString()}&to=${new Date(T0 + 73 * HOUR).toISOString()}`;
+    const r = await api.call(track(id, range), 'regulator');
+    const text = await r.text();
+    expect(text).toContain('"coordinates":[119.5287833,35.1234567]');
+    expect(text).toContain('"sog":[5.4],"cog":[123.46]');
+    const csv = await (await api.call(track(id, `${range}&format=csv`), 'regulator')).text();
+    expect(csv.split('\r\n')[1].split(',').slice(2, 6)).toEqual(['35.12345666666667', '119.52878333333334', '5.400000095367432', '123.456']);
+  });
+
   it('answers an empty range with geometry null, and an unknown id with 404', async () => {
     const empty = await json(await api.call(track(vessel, '?from=2025-01-01&to=2025-01-02'), 'regulator'));
     expect(empty).toMatchObject({ geometry: null, properties: { points: 0, times: [] } });
