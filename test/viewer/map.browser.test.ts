@@ -139,8 +139,13 @@ describe('the regulator’s map in chromium', () => {
   });
 
   it('opens a vessel’s panel by clicking it, and draws its track', async () => {
-    const latest = await api<{ features: { properties: { vessel: string; hullName?: string } }[] }>('/api/v1/positions/latest');
-    const vessel = latest.features.find((f) => f.properties.hullName)!.properties;
+    type Latest = { geometry: { coordinates: [number, number] }; properties: { vessel: string; hullName?: string } };
+    const latest = await api<{ features: Latest[] }>('/api/v1/positions/latest');
+    // The named vessel farthest from any other: a click on it cannot land on a neighbour (vessels in port lie on top of each other).
+    const clearance = (f: Latest) =>
+      Math.min(...latest.features.filter((g) => g !== f).map((g) => Math.hypot(g.geometry.coordinates[0] - f.geometry.coordinates[0], g.geometry.coordinates[1] - f.geometry.coordinates[1])));
+    const named = latest.features.filter((f) => f.properties.hullName).map((f) => ({ f, clear: clearance(f) }));
+    const vessel = named.reduce((best, x) => (x.clear > best.clear ? x : best)).f.properties;
     // Search flies to the vessel; then close the panel and click the vessel itself, in the map's centre.
     await page.getByTestId('search').fill(vessel.hullName!);
     await page.getByTestId('search-result').first().click();
