@@ -36,6 +36,12 @@ export interface InfluxStoreOptions {
   timeoutMs?: number;
   /** How far back latestFixes looks when the query has no `since`, ms. */
   latestLookbackMs?: number;
+  /**
+   * Timeout of latestFixes, ms: it reads every series over up to `latestLookbackMs` (seconds for
+   * 10,000 vessels on InfluxDB 1.8, more under load), and the gateway's latest positions are seeded
+   * by it at start; under `timeoutMs` it would time out again on every retry with a large fleet.
+   */
+  scanTimeoutMs?: number;
 }
 
 const MEASUREMENT: Record<SeriesRecord['kind'], string> = {
@@ -48,6 +54,7 @@ const MEASUREMENT: Record<SeriesRecord['kind'], string> = {
 const COUNTED_FIELD: Record<SeriesRecord['kind'], string> = { 'vessel-fix': 'lat', 'buoy-observation': 'value', 'device-health': 'heard' };
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_SCAN_TIMEOUT_MS = 120_000;
 /** Lines per HTTP write request at most (InfluxData's recommended batch size). */
 const LINES_PER_REQUEST = 5000;
 /**
@@ -343,6 +350,8 @@ export class InfluxSeriesStore implements SeriesStore {
   readonly kind = 'influxdb';
   private readonly client: InfluxDB;
   private readonly queryApi: QueryApi;
+  /** For latestFixes, with its longer timeout (scanTimeoutMs). */
+  private readonly scanQueryApi: QueryApi;
   /** Our own agent: keep-alive connections for throughput, and close() can drop them. */
   private readonly agent: HttpAgent;
   private readonly latestLookbackMs: number;
@@ -359,6 +368,7 @@ export class InfluxSeriesStore implements SeriesStore {
     this.agent = connection.url.startsWith('https:') ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
     this.client = clientFor(connection, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, this.agent);
     this.queryApi = this.client.getQueryApi(connection.org);
+    this.scanQueryApi = clientFor(connection, options.scanTimeoutMs ?? DEFAULT_SCAN_TIMEOUT_MS, this.agent).getQueryApi(connection.org);
     this.writePath = `/api/v2/write?${new URLSearchParams({ org: connection.org, bucket: connection.bucket, precision: 'ms' })}`;
     this.writeOptions = {
       method: 'POST',
@@ -416,10 +426,10 @@ export class InfluxSeriesStore implements SeriesStore {
     if (refusal !== undefined) throw refusal;
   }
 
-  private async rows(query: ParameterizedQuery, what: string): Promise<FluxRow[]> {
+  private async rows(query: ParameterizedQuery, what: string, api = this.queryApi): Promise<FluxRow[]> {
     this.assertOpen();
     try {
-      return await this.queryApi.collectRows<FluxRow>(query, (values, table) => table.toObject(values) as FluxRow);
+      return await api.collectRows<FluxRow>(query, (values, table) => table.toObject(values) as FluxRow);
     } catch (error) {
       throw storeError(error, this.connection.url, what);
     }
@@ -442,6 +452,7 @@ from(bucket: ${this.connection.bucket})
   |> last()
   |> v1.fieldsAsCols()`,
       'query latest fixes',
+      this.scanQueryApi,
     );
     const newest = new Map<string, VesselFix>();
     for (const row of rows) {

@@ -89,6 +89,15 @@ describe('InfluxSeriesStore', () => {
     await expect(store.write([fix('vessel:a', Date.now())])).rejects.toBeInstanceOf(StoreUnavailableError);
     await expect(store.ping()).rejects.toBeInstanceOf(StoreUnavailableError);
     await store.close();
+    // The latest-fixes scan waits its own, longer timeout: still waiting when the others have given up.
+    const scanning = new InfluxSeriesStore({ url: `http://127.0.0.1:${port}`, token: '', org: '', bucket: 'tidewatch/autogen' }, { timeoutMs: 300, scanTimeoutMs: 1500 });
+    let settled = false;
+    const latest = scanning.latestFixes().finally(() => (settled = true));
+    await expect(scanning.ping()).rejects.toBeInstanceOf(StoreUnavailableError);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(settled).toBe(false);
+    await expect(latest).rejects.toBeInstanceOf(StoreUnavailableError);
+    await scanning.close();
     for (const s of sockets) s.destroy();
     await new Promise((resolve) => silent.close(resolve));
   });
