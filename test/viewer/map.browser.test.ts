@@ -262,8 +262,13 @@ describe('the regulator’s map in chromium', () => {
   // Waits for the rules engine (gateway/rules/) to be wired into startGateway: until then it times out.
   it('shows the zone_enter alert the rules engine raises for a vessel inside a new no-fishing zone', async () => {
     await page.locator('[data-tab="alerts"]').click();
-    const latest = await api<{ features: { properties: { vessel: string }; geometry: { coordinates: [number, number] } }[] }>('/api/v1/positions/latest');
-    const [lon, lat] = latest.features[0].geometry.coordinates;
+    type Latest = { properties: { vessel: string; source: string; sog?: number; time: string }; geometry: { coordinates: [number, number] } };
+    const latest = await api<{ features: Latest[] }>('/api/v1/positions/latest');
+    // A vessel under way on AIS reports every few seconds: its next fix, inside the new zone, comes soon
+    // (the first vessel by id may be a Beidou terminal reporting every 3 minutes, or one gone silent).
+    const underWay = latest.features.filter((f) => f.properties.source === 'ais' && (f.properties.sog ?? 0) > 1);
+    const newest = (underWay.length > 0 ? underWay : latest.features).reduce((a, b) => (Date.parse(b.properties.time) > Date.parse(a.properties.time) ? b : a));
+    const [lon, lat] = newest.geometry.coordinates;
     const d = 0.05;
     await api('/api/v1/geofences', {
       method: 'POST',
