@@ -76,8 +76,10 @@ export class BanAtSeaRule implements FixRule {
     this.open.set(vessel.vessel, { dedupeKey, mergedAt: fix.time });
   }
 
-  /** Takes over an ongoing alert from before a restart. */
-  restore(alert: Alert): void {
-    if (alert.type === 'ban_at_sea' && alert.vessel !== undefined) this.open.set(alert.vessel, { dedupeKey: alert.dedupeKey, mergedAt: alert.endTime });
+  /** Takes over an ongoing alert from before a restart; false when the vessel has one already (a newer alert). */
+  restore(alert: Alert): boolean {
+    if (alert.type !== 'ban_at_sea' || alert.vessel === undefined || this.open.has(alert.vessel)) return false;
+    this.open.set(alert.vessel, { dedupeKey: alert.dedupeKey, mergedAt: alert.endTime });
+    return true;
   }
 }

@@ -1,6 +1,6 @@
 import type { BuoyObservation } from '../../core/records.js';
 import { QC } from '../decoders/protobuf/variables.js';
-import type { Severity } from '../alerts/model.js';
+import type { AlertWithEvidence, Severity } from '../alerts/model.js';
 import type { AlertSink, ObservationRule } from './rule.js';
 import { seconds } from './geo.js';
 
@@ -12,6 +12,11 @@ import { seconds } from './geo.js';
  * `deviceIds` applies to those buoys instead of the general one for the variable. Variable names
  * and units are those the protobuf decoder emits (gateway/decoders/protobuf/variables.ts); an
  * observation in another unit than the threshold's is not compared.
+ *
+ * After a restart the rule takes over the ongoing alerts (restore): the series stays beyond its
+ * limit since the alert's start, with the alert's most extreme value, and clears past `clearAt` as
+ * usual. An alert whose variable no longer has a threshold (or one in another unit) is not taken
+ * over: nothing would clear it.
  */
 
 const MINUTE = 60_000;
@@ -66,6 +71,11 @@ interface Series {
   raisedAt: number;
 }
 
+/** Each series — buoy, variable, depth — is judged on its own. */
+function seriesKey(o: BuoyObservation): string {
+  return `${o.deviceId}|${o.variable}|${o.depth}`;
+}
+
 export class BuoyThresholdRule implements ObservationRule {
   readonly name = 'buoy_threshold';
   /** Key: `deviceId|variable|depth`; null where no threshold applies. */
@@ -75,7 +85,7 @@ export class BuoyThresholdRule implements ObservationRule {
 
   onObservation(o: BuoyObservation, alerts: AlertSink): void {
     if (o.qc === QC.FAIL || o.qc === QC.MISSING) return;
-    const key = `${o.deviceId}|${o.variable}|${o.depth}`;
+    const key = seriesKey(o);
     let s = this.series.get(key);
     if (s === undefined) {
       const threshold = this.thresholdFor(o.deviceId, o.variable);
@@ -104,6 +114,20 @@ export class BuoyThresholdRule implements ObservationRule {
       s.dedupeKey = undefined;
       s.raisedAt = -Infinity;
     }
+  }
+
+  /**
+   * Takes over an ongoing alert from before a restart (see the rule's comment); false when no
+   * threshold of its unit applies, or the series has one already (a newer alert).
+   */
+  restore(alert: AlertWithEvidence): boolean {
+    const last = alert.evidence[alert.evidence.length - 1];
+    if (alert.type !== 'buoy_threshold' || last?.kind !== 'buoy-observation' || this.series.has(seriesKey(last))) return false;
+    const threshold = this.thresholdFor(last.deviceId, last.variable);
+    if (threshold?.unit !== last.unit) return false;
+    const extreme = alert.details?.extremeValue;
+    this.series.set(seriesKey(last), { threshold, pending: [], since: alert.startTime, extreme: typeof extreme === 'number' ? extreme : last.value, dedupeKey: alert.dedupeKey, raisedAt: last.time });
+    return true;
   }
 
   private raise(s: Series, o: BuoyObservation, alerts: AlertSink): void {

@@ -106,12 +106,14 @@ export class DarkRule implements FixRule, ClockRule {
   /**
    * Takes over an ongoing dark alert from before a restart: the vessel stays dark since the alert's
    * evidence, its last fix, and its reappearance closes the alert with the gap and the distance.
+   * False when the alert has no last fix to go on, or the vessel is dark already (a newer alert).
    */
-  restore(alert: AlertWithEvidence): void {
+  restore(alert: AlertWithEvidence): boolean {
     const [lastFix] = alert.evidence;
-    if (alert.type !== 'dark' || alert.vessel === undefined || lastFix?.kind !== 'vessel-fix') return;
+    if (alert.type !== 'dark' || alert.vessel === undefined || lastFix?.kind !== 'vessel-fix' || this.vessels.has(alert.vessel)) return false;
     // Its channels are unknown until it reports again, which ends the alert and starts them afresh.
     this.vessels.set(alert.vessel, { vessel: alert.vessel, lastFix, inPortAtLastFix: false, channels: new Map(), thresholdMs: this.config.minGapMs, darkKey: alert.dedupeKey, silentInPort: false });
+    return true;
   }
 
   /**

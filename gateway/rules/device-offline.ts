@@ -1,4 +1,5 @@
 import type { BuoyObservation, DeviceHealth } from '../../core/records.js';
+import type { AlertWithEvidence } from '../alerts/model.js';
 import type { AlertSink, ClockRule, DeviceHealthRule, ObservationRule } from './rule.js';
 import { seconds } from './geo.js';
 
@@ -6,6 +7,10 @@ import { seconds } from './geo.js';
  * Device offline (DESIGN §6; Traccar `deviceInactive`, MonitorFish beacon malfunctions): no frame
  * — observation or health — from a buoy for longer than its period. The alert starts at the last
  * frame heard and closes when the device reports again, with the silence in the details.
+ *
+ * After a restart the rule takes over the ongoing alerts (restore): the device stays offline since
+ * the alert's evidence, its last frame, and its next frame closes the alert. A device silent since
+ * before the restart without an alert yet is not known until it reports.
  */
 
 const MINUTE = 60_000;
@@ -47,6 +52,17 @@ export class DeviceOfflineRule implements ObservationRule, DeviceHealthRule, Clo
     this.heard(health, alerts);
   }
 
+  /**
+   * Takes over an ongoing alert from before a restart (see the rule's comment); false without the
+   * last frame, or when the device has one already (a newer alert).
+   */
+  restore(alert: AlertWithEvidence): boolean {
+    const [last] = alert.evidence;
+    if (alert.type !== 'device_offline' || alert.device === undefined || last === undefined || last.kind === 'vessel-fix' || this.devices.has(alert.device)) return false;
+    this.devices.set(alert.device, { id: alert.device, last, offlineAfterMs: this.offlineAfterMs(alert.device), offlineKey: alert.dedupeKey });
+    return true;
+  }
+
   onTick(now: number, alerts: AlertSink): void {
     for (const d of this.devices.values()) {
       if (!d.offlineKey && now - d.last.time > d.offlineAfterMs) this.goOffline(d, alerts);
@@ -69,8 +85,7 @@ export class DeviceOfflineRule implements ObservationRule, DeviceHealthRule, Clo
   private heard(record: BuoyObservation | DeviceHealth, alerts: AlertSink): void {
     const d = this.devices.get(record.deviceId);
     if (!d) {
-      const offlineAfterMs = this.config.offlineAfterMsByDevice[record.deviceId] ?? this.config.offlineAfterMs;
-      this.devices.set(record.deviceId, { id: record.deviceId, last: record, offlineAfterMs });
+      this.devices.set(record.deviceId, { id: record.deviceId, last: record, offlineAfterMs: this.offlineAfterMs(record.deviceId) });
       return;
     }
     if (record.time < d.last.time) return;
@@ -81,5 +96,10 @@ export class DeviceOfflineRule implements ObservationRule, DeviceHealthRule, Clo
       d.offlineKey = undefined;
     }
     d.last = record;
+  }
+
+  /** ms of silence that make this device offline. */
+  private offlineAfterMs(deviceId: string): number {
+    return this.config.offlineAfterMsByDevice[deviceId] ?? this.config.offlineAfterMs;
   }
 }

@@ -1,5 +1,6 @@
 import type { VesselFix } from '../../core/records.js';
-import type { AlertSink, ClockRule, FixRule, VesselContext } from './rule.js';
+import type { AlertWithEvidence } from '../alerts/model.js';
+import { fixesOf, type AlertSink, type ClockRule, type FixRule, type VesselContext } from './rule.js';
 import { distanceMetres, isWithinMetres, latitudeReachDegrees, longitudeReachDegrees, seconds, speedKnots } from './geo.js';
 
 /**
@@ -18,6 +19,14 @@ import { distanceMetres, isWithinMetres, latitudeReachDegrees, longitudeReachDeg
  * against where the other vessel was at its own latest fix: this vessel's position then lies on the
  * straight line from its previous fix. Comparing a fresh fix with a 3-minute-old one instead would
  * put two vessels drifting at 1.9 kn 590 m apart within 500 m.
+ *
+ * After a restart the rule takes over the ongoing alerts (restore): the pair from its start, each
+ * vessel at its newest fix in the alert's evidence (the last refresh), with the speed of that fix,
+ * or the speed implied since its fix before in the evidence. The fixes between that refresh and the
+ * restart (up to `updateEveryMs`) come from the vessels' last fixes (restoreLastFix), so the pair is
+ * judged — and, when both stay silent, ended by the clock `maxFixAgeMs` after their newest fix — as if
+ * the gateway had not stopped. Until those fixes arrive (a store slow to answer at start) the pair is
+ * judged on the refresh alone. Pairs not yet raised are not in the alert store: they start over.
  */
 
 const MINUTE = 60_000;
@@ -132,6 +141,37 @@ export class EncounterRule implements FixRule, ClockRule {
     if (canStart) this.findPartners(v);
   }
 
+  /**
+   * Takes over an ongoing alert from before a restart (see the rule's comment); false when its
+   * evidence lacks a vessel's fix, or the two vessels are a pair already (a newer alert).
+   */
+  restore(alert: AlertWithEvidence): boolean {
+    const { vessel, otherVessel } = alert;
+    if (alert.type !== 'encounter' || vessel === undefined || otherVessel === undefined) return false;
+    const paired = this.vessels.get(otherVessel);
+    if (paired && this.vessels.get(vessel)?.partners.has(paired)) return false;
+    // The engine's vessel of a fix: its registry vessel, else its identifier.
+    const fixes = fixesOf(alert);
+    const ofA = fixes.filter((f) => (f.vessel ?? f.key) === vessel);
+    const ofB = fixes.filter((f) => (f.vessel ?? f.key) === otherVessel);
+    if (ofA.length === 0 || ofB.length === 0) return false;
+    const a = this.heardBefore(vessel, ofA[ofA.length - 1], ofA[ofA.length - 2]);
+    const b = this.heardBefore(otherVessel, ofB[ofB.length - 1], ofB[ofB.length - 2]);
+    // Refreshed last at the newer of the two fixes (the first raise's time is the pair's start).
+    const raisedAt = Math.max(ofA[ofA.length - 1].time, ofB[ofB.length - 1].time);
+    this.link({ a, b, startTime: alert.startTime, dedupeKey: alert.dedupeKey, startFixes: [ofA[0], ofB[0]], raisedAt });
+    return true;
+  }
+
+  /**
+   * Takes over a vessel's fix from before a restart (its newest of each identifier, oldest first):
+   * a vessel of a restored pair is then where it last was, not where the last refresh put it.
+   */
+  restoreLastFix(fix: VesselFix, vessel: VesselContext): void {
+    const v = this.vessels.get(vessel.vessel);
+    if (v && !fix.suspect && fix.time > v.fix.time) this.heardBefore(v.id, fix, v.fix);
+  }
+
   /** Ends pairs whose vessels have both gone silent (nothing else would). */
   onTick(now: number, alerts: AlertSink): void {
     for (const pair of this.pairs) {
@@ -212,11 +252,31 @@ export class EncounterRule implements FixRule, ClockRule {
     }
   }
 
+  /**
+   * A vessel's fix from before a restart, not evaluated: its position, and a speed from the fix (or
+   * implied since `earlier`) toward its median. Placed in the grid when slow, to meet others again.
+   */
+  private heardBefore(id: string, fix: VesselFix, earlier: VesselFix | undefined): Vessel {
+    const v = this.vessel(id, fix);
+    if (fix.time > v.fix.time) {
+      v.fix = fix;
+      // Where it was in between is not known: measured at its fix.
+      v.previous = undefined;
+    }
+    const sog = speedKnots(fix, earlier);
+    if (sog !== undefined) this.addSpeed(v, sog);
+    this.place(v, v.medianKn < this.config.maxSpeedKn ? this.cellOf(v.fix.lat, v.fix.lon) : -1);
+    return v;
+  }
+
   private startPair(v: Vessel, other: Vessel, time: number): void {
     const [a, b] = v.id < other.id ? [v, other] : [other, v];
-    const pair: Pair = { a, b, startTime: time, dedupeKey: `encounter:${a.id}:${b.id}:${time}`, startFixes: [a.fix, b.fix] };
-    v.partners.set(other, pair);
-    other.partners.set(v, pair);
+    this.link({ a, b, startTime: time, dedupeKey: `encounter:${a.id}:${b.id}:${time}`, startFixes: [a.fix, b.fix] });
+  }
+
+  private link(pair: Pair): void {
+    pair.a.partners.set(pair.b, pair);
+    pair.b.partners.set(pair.a, pair);
     this.pairs.add(pair);
   }
 

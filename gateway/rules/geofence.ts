@@ -64,9 +64,13 @@ export class GeofenceRule implements ZoneRule {
     }
   }
 
-  /** Takes over an ongoing enter alert from before a restart. */
-  restore(alert: Alert): void {
-    if (alert.type === 'zone_enter' && alert.vessel !== undefined && alert.zoneId !== undefined) this.open.set(`${alert.zoneId}:${alert.vessel}`, alert.dedupeKey);
+  /** Takes over an ongoing enter alert from before a restart; false when the vessel has one in that zone already (a newer alert). */
+  restore(alert: Alert): boolean {
+    if (alert.type !== 'zone_enter' || alert.vessel === undefined || alert.zoneId === undefined) return false;
+    const slot = `${alert.zoneId}:${alert.vessel}`;
+    if (this.open.has(slot)) return false;
+    this.open.set(slot, alert.dedupeKey);
+    return true;
   }
 
   private raiseEnter(fix: VesselFix, vessel: VesselContext, presence: Presence, alerts: AlertSink): string {

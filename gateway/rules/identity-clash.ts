@@ -1,5 +1,6 @@
 import type { VesselFix } from '../../core/records.js';
-import type { AlertSink, FixRule, VesselContext } from './rule.js';
+import type { AlertWithEvidence } from '../alerts/model.js';
+import { fixesOf, type AlertSink, type FixRule, type VesselContext } from './rule.js';
 import { distanceMetres, isImpossibleHop, MAX_PLAUSIBLE_SPEED_KN, METRES_PER_NM, MS_PER_HOUR, seconds, type HopLimits } from './geo.js';
 
 /**
@@ -16,6 +17,12 @@ import { distanceMetres, isImpossibleHop, MAX_PLAUSIBLE_SPEED_KN, METRES_PER_NM,
  *
  * One alert per incident: per MMSI for clones, per vessel for divergence; it closes after
  * `windowMs` without a hop, or when the two channels agree again.
+ *
+ * After a restart the rule takes over the ongoing alerts (restore) from their last refresh, whose
+ * evidence is the two places (clone: home and away tracks) or the two channels' fixes (divergence).
+ * A clone's hops before it are not in the alert: they count as one, at the refresh, so the incident
+ * closes `windowMs` after it unless the MMSI hops again, and is refreshed once `minHops` hops are in
+ * the window again. A divergence goes on as confirmed. Either closes only on a fix of its own, as always.
  */
 
 const MINUTE = 60_000;
@@ -92,6 +99,25 @@ export class IdentityClashRule implements FixRule {
     if (ais) this.watchClone(fix, vessel.vessel, alerts);
     // An unregistered vessel has one identifier: nothing to compare.
     if (vessel.vessel !== fix.key && !fix.suspect) this.compareChannels(fix, ais, vessel.vessel, alerts);
+  }
+
+  /**
+   * Takes over an ongoing alert from before a restart (see the rule's comment); false when it has not
+   * the two fixes, or the MMSI or vessel has one already (a newer alert).
+   */
+  restore(alert: AlertWithEvidence): boolean {
+    const [first, second] = fixesOf(alert).slice(-2);
+    if (alert.type !== 'identity_clash' || alert.vessel === undefined || second === undefined) return false;
+    const incident = { dedupeKey: alert.dedupeKey, raisedAt: alert.endTime };
+    if (alert.details?.clash === 'clone' && !this.clones.has(first.key)) {
+      // Raised on a hop: the newer of the two fixes is where the MMSI was last heard; the away track had two fixes at least.
+      this.clones.set(first.key, { home: first, away: second, awayFixes: 2, onAway: second.time > first.time, hops: [alert.endTime], lastHopTime: alert.endTime, incident });
+    } else if (alert.details?.clash === 'divergence' && !this.channels.has(alert.vessel)) {
+      this.channels.set(alert.vessel, { ais: first, beidou: second, disagreements: this.config.confirmations, lastDisagreement: [first, second], incident });
+    } else {
+      return false;
+    }
+    return true;
   }
 
   private watchClone(fix: VesselFix, vessel: string, alerts: AlertSink): void {

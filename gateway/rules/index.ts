@@ -2,7 +2,7 @@ import { Counter } from 'prom-client';
 import { ConfigError } from '../../core/config.js';
 import type { Logger } from '../../core/log.js';
 import type { VesselFix } from '../../core/records.js';
-import type { Alert, AlertType, AlertWithEvidence } from '../alerts/model.js';
+import type { Alert, AlertDetails, AlertType, AlertWithEvidence } from '../alerts/model.js';
 import type { AlertStore } from '../alerts/store.js';
 import type { ConfigDb } from '../configdb/database.js';
 import type { GatewayMetrics } from '../metrics.js';
@@ -58,8 +58,11 @@ export const DEFAULT_RULES_CONFIG: RulesConfig = {
   deviceOffline: DEFAULT_DEVICE_OFFLINE_CONFIG,
 };
 
-/** Alert types whose ongoing alerts the engine takes over at start (the rest are instant events or kept by their rules). */
-export const RESTORED_TYPES: readonly AlertType[] = ['zone_enter', 'ban_at_sea', 'dark'];
+/** Alert types whose ongoing alerts the engine takes over at start (the rest are instant events, raised and resolved at once). */
+export const RESTORED_TYPES: readonly AlertType[] = ['zone_enter', 'ban_at_sea', 'dark', 'loitering', 'encounter', 'identity_clash', 'position_jump', 'buoy_threshold', 'device_offline'];
+
+/** How an ongoing alert ends when its rule cannot take it over at start: closed where it was, not left open forever. */
+export const NOT_TAKEN_OVER: AlertDetails = { ended: 'gateway_restarted' };
 
 export interface RuleSetOptions {
   config?: Partial<RulesConfig>;
@@ -73,12 +76,20 @@ export interface AssembledRules {
   rules: RuleSet;
   presence: ZonePresence;
   /**
-   * Takes over state from before a restart: ongoing zone, ban and dark alerts (with their evidence:
-   * a dark alert's is the vessel's last fix), open port visits.
+   * Takes over state from before a restart: the ongoing alerts of RESTORED_TYPES, each by its rule
+   * from the alert and its evidence (see each rule's `restore`), and the open port visits. An alert
+   * its rule cannot continue is resolved through `alerts` at its end time with NOT_TAKEN_OVER, so
+   * that no incident stays open with no rule to end it; the rule starts over. Newer incidents are
+   * taken over first: of two alerts for one vessel's loitering, say (a duplicate raised after a
+   * restart that lost the first), the older is the one resolved.
    */
-  restore(ongoing: readonly AlertWithEvidence[], openVisits: readonly PortVisit[]): void;
-  /** Takes over a vessel's fix from before a restart (RulesEngine.restoreLastFixes), for the dark rule. */
-  restoreLastFix(fix: VesselFix, vessel: VesselContext): void;
+  restore(ongoing: readonly AlertWithEvidence[], openVisits: readonly PortVisit[], alerts: AlertSink): void;
+  /**
+   * Takes over a vessel's fix from before a restart (RulesEngine.restoreLastFixes), for the rules
+   * judging silence (dark, encounter). `darkRaised`: the vessel's silence since this fix has its dark
+   * alert already (taken over by `restore`, or closed by a person), so the dark rule leaves it.
+   */
+  restoreLastFix(fix: VesselFix, vessel: VesselContext, darkRaised: boolean): void;
 }
 
 /** The default rule set. */
@@ -91,43 +102,66 @@ export function createRuleSet(options: RuleSetOptions): AssembledRules {
     return {
       rules: { zone, fix: [], observation: [], health: [], clock: [] },
       presence,
-      restore: (ongoing, visits) => restoreZones(presence, geofence, ongoing, visits),
+      // The other rules do not run: their incidents are neither taken over nor ended.
+      restore(ongoing, visits) {
+        for (const alert of newestFirst(ongoing)) restoreZone(presence, geofence, alert);
+        for (const v of visits) presence.restore(v.vessel, v.zoneId, v.arrivalTime);
+      },
       // The zone rules judge no silence.
       restoreLastFix: () => {},
     };
   }
   const banAtSea = new BanAtSeaRule(options.calendar, config.banAtSea);
   const dark = new DarkRule(config.dark);
+  const loitering = new LoiteringRule(config.loitering);
   const encounter = new EncounterRule(config.encounter);
+  const identityClash = new IdentityClashRule(config.identityClash);
+  const positionJump = new PositionJumpRule(config.positionJump);
+  const buoyThreshold = new BuoyThresholdRule(config.buoyThreshold);
   const deviceOffline = new DeviceOfflineRule(config.deviceOffline);
   const rules: RuleSet = {
     zone,
-    fix: [banAtSea, dark, new LoiteringRule(config.loitering), encounter, new IdentityClashRule(config.identityClash), new PositionJumpRule(config.positionJump)],
-    observation: [new BuoyThresholdRule(config.buoyThreshold), deviceOffline],
+    fix: [banAtSea, dark, loitering, encounter, identityClash, positionJump],
+    observation: [buoyThreshold, deviceOffline],
     health: [deviceOffline],
     clock: [dark, encounter, deviceOffline],
   };
   return {
     rules,
     presence,
-    restore(ongoing, visits) {
-      restoreZones(presence, geofence, ongoing, visits);
-      for (const alert of ongoing) {
-        banAtSea.restore(alert);
-        dark.restore(alert);
+    restore(ongoing, visits, alerts) {
+      for (const alert of newestFirst(ongoing)) {
+        const takenOver =
+          restoreZone(presence, geofence, alert) ||
+          banAtSea.restore(alert) ||
+          dark.restore(alert) ||
+          loitering.restore(alert) ||
+          encounter.restore(alert) ||
+          identityClash.restore(alert) ||
+          positionJump.restore(alert) ||
+          buoyThreshold.restore(alert) ||
+          deviceOffline.restore(alert);
+        if (!takenOver) alerts.resolve(alert.dedupeKey, alert.endTime, NOT_TAKEN_OVER);
       }
+      for (const v of visits) presence.restore(v.vessel, v.zoneId, v.arrivalTime);
     },
-    restoreLastFix: (fix, vessel) => dark.restoreLastFix(fix, vessel),
+    restoreLastFix(fix, vessel, darkRaised) {
+      if (!darkRaised) dark.restoreLastFix(fix, vessel);
+      encounter.restoreLastFix(fix, vessel);
+    },
   };
 }
 
-function restoreZones(presence: ZonePresence, geofence: GeofenceRule, ongoing: readonly Alert[], visits: readonly PortVisit[]): void {
-  for (const alert of ongoing) {
-    if (alert.type !== 'zone_enter' || alert.vessel === undefined || alert.zoneId === undefined) continue;
-    presence.restore(alert.vessel, alert.zoneId, alert.startTime);
-    geofence.restore(alert);
-  }
-  for (const v of visits) presence.restore(v.vessel, v.zoneId, v.arrivalTime);
+/** By start, newest first: of two alerts for one incident, the newer is the one its rule takes over. */
+function newestFirst(alerts: readonly AlertWithEvidence[]): AlertWithEvidence[] {
+  return [...alerts].sort((x, y) => y.startTime - x.startTime || y.id - x.id);
+}
+
+/** An ongoing zone_enter alert: the geofence rule holds the alert, and the vessel is inside the zone since it began. */
+function restoreZone(presence: ZonePresence, geofence: GeofenceRule, alert: Alert): boolean {
+  if (alert.vessel === undefined || alert.zoneId === undefined || !geofence.restore(alert)) return false;
+  presence.restore(alert.vessel, alert.zoneId, alert.startTime);
+  return true;
 }
 
 /** The ban calendar in force: the JSON file TIDEWATCH_BAN_CALENDAR names, else the shipped default; ConfigError when the file does not load. */
@@ -223,11 +257,12 @@ export function startLiveRules(deps: {
   const raised = new Counter({ name: 'tidewatch_alerts_raised_total', help: 'Alerts raised (new incidents, not merges), by type', labelNames: ['type'], registers: [deps.metrics.registry] });
   const visits = new PortVisitStore(deps.db);
   const assembled = createRuleSet({ config: deps.config, calendar: deps.calendar, visits });
+  const sink = alertStoreSink(deps.alerts, (type) => raised.labels(type).inc());
   const engine = new RulesEngine({
     registry: deps.registry,
     presence: assembled.presence,
     rules: assembled.rules,
-    alerts: alertStoreSink(deps.alerts, (type) => raised.labels(type).inc()),
+    alerts: sink,
     logger: deps.logger,
     changes: RegistryChanges.of(deps.db),
   });
@@ -259,6 +294,7 @@ export function startLiveRules(deps: {
   assembled.restore(
     deps.alerts.ongoing(RESTORED_TYPES).flatMap((a) => deps.alerts.get(a.id) ?? []),
     visits.open(),
+    sink,
   );
   let closed = false;
   const lastFixesRestored = restoreLastFixes(deps.latest, deps.alerts, engine, assembled, () => closed).catch((e) =>
@@ -286,10 +322,11 @@ export function startLiveRules(deps: {
 /**
  * Hands the rules each vessel's last fixes from before the start, the newest of each source (a
  * vessel is dark only when all its channels are silent), so that the dark rule judges silence begun
- * before the start. They come from the latest positions rather than the store: seeded from the store
- * anyway, they cost no query of their own, and a slow store holds up neither the start nor ingest.
+ * before the start, and the encounters taken over by `restore` know where their vessels last were.
+ * They come from the latest positions rather than the store: seeded from the store anyway, they
+ * cost no query of their own, and a slow store holds up neither the start nor ingest.
  * A vessel whose silence has a dark alert already — taken over by `restore`, or closed by a person —
- * is left out, so that the incident is not raised again.
+ * is left out of the dark rule, so that the incident is not raised again.
  */
 async function restoreLastFixes(
   latest: Pick<LatestPositions, 'ready' | 'latestFixes'>,
@@ -306,8 +343,5 @@ async function restoreLastFixes(
   // Oldest first, so each vessel's newest fix is the one the map keeps.
   const newest = new Map(fixes.map((f) => [f.vessel ?? f.key, f]));
   const raised = new Set([...newest].filter(([vessel, fix]) => alerts.hasDedupeKey(darkDedupeKey(vessel, fix.time))).map(([vessel]) => vessel));
-  engine.restoreLastFixes(
-    fixes.filter((f) => !raised.has(f.vessel ?? f.key)),
-    (fix, vessel) => assembled.restoreLastFix(fix, vessel),
-  );
+  engine.restoreLastFixes(fixes, (fix, vessel) => assembled.restoreLastFix(fix, vessel, raised.has(vessel.vessel)));
 }

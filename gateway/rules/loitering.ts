@@ -1,5 +1,6 @@
 import type { VesselFix } from '../../core/records.js';
-import type { AlertSink, FixRule, VesselContext } from './rule.js';
+import type { AlertWithEvidence } from '../alerts/model.js';
+import { fixesOf, type AlertSink, type FixRule, type VesselContext } from './rule.js';
 import { seconds, speedKnots } from './geo.js';
 
 /**
@@ -9,6 +10,12 @@ import { seconds, speedKnots } from './geo.js';
  * and after a silence longer than `maxFixGapMs` (nothing is known of what the vessel did then).
  * GFW publishes loitering only ≥ 20 nm from shore; with no shore line to measure against, "at sea"
  * here means outside port zones.
+ *
+ * After a restart the rule takes over the ongoing alerts (restore): the episode runs from the alert's
+ * first fix to the fix of its last refresh. Fixes between that refresh and the restart (at most
+ * `updateEveryMs` of them) are not in the alert, so the end and the silence are measured from the
+ * refresh, and the count of fast fixes toward the end starts again. Like any episode, one whose
+ * vessel never reports again stays open: nothing ends loitering but the vessel's own fixes.
  */
 
 const MINUTE = 60_000;
@@ -90,6 +97,18 @@ export class LoiteringRule implements FixRule {
       details: { durationS: seconds(durationMs), maxSpeedKn: this.config.maxSpeedKn, lat: fix.lat, lon: fix.lon },
     });
     episode.raisedAt = fix.time;
+  }
+
+  /**
+   * Takes over an ongoing alert from before a restart (see the rule's comment); false without fixes
+   * to go on, or when the vessel has one already (a newer alert).
+   */
+  restore(alert: AlertWithEvidence): boolean {
+    const fixes = fixesOf(alert);
+    if (alert.type !== 'loitering' || alert.vessel === undefined || fixes.length === 0 || this.episodes.has(alert.vessel)) return false;
+    const lastFix = fixes[fixes.length - 1];
+    this.episodes.set(alert.vessel, { firstFix: fixes[0], lastFix, fastFixes: 0, raisedAt: lastFix.time, dedupeKey: alert.dedupeKey });
+    return true;
   }
 
   private end(id: string, episode: Episode, time: number, alerts: AlertSink): void {

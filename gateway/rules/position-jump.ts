@@ -1,5 +1,6 @@
 import type { VesselFix } from '../../core/records.js';
-import type { AlertSink, FixRule, VesselContext } from './rule.js';
+import type { AlertWithEvidence } from '../alerts/model.js';
+import { fixesOf, type AlertSink, type FixRule, type VesselContext } from './rule.js';
 import { distanceCeilingMetres, distanceMetres, impliedSpeedKnots, isImpossibleHop, MAX_PLAUSIBLE_SPEED_KN, type HopLimits } from './geo.js';
 
 /**
@@ -14,6 +15,10 @@ import { distanceCeilingMetres, distanceMetres, impliedSpeedKnots, isImpossibleH
  * with it rather than with the reference: then the reference was the odd one out (or the terminal
  * was moved while off) and tracking resumes from there. Jumps of one identifier less than
  * `incidentGapMs` apart are one incident; it closes at the first good fix after that gap.
+ *
+ * After a restart the rule takes over the ongoing alerts (restore) as they stood at their last
+ * refresh: the reference and the jumped-to fix of its evidence, the jump count of its details. Jumps
+ * after that refresh (within `updateEveryMs`) are not in the alert: the gap is measured from it.
  */
 
 const MINUTE = 60_000;
@@ -75,6 +80,19 @@ export class PositionJumpRule implements FixRule {
     }
     track.candidate = fix;
     this.jump(track, vessel.vessel, from, fix, distanceM, speedKn, alerts);
+  }
+
+  /**
+   * Takes over an ongoing alert from before a restart (see the rule's comment); false without the
+   * two fixes, or when the identifier has one already (a newer alert).
+   */
+  restore(alert: AlertWithEvidence): boolean {
+    const [from, to] = fixesOf(alert).slice(-2);
+    if (alert.type !== 'position_jump' || to === undefined || this.tracks.has(to.key)) return false;
+    const jumps = alert.details?.jumps;
+    const incident = { dedupeKey: alert.dedupeKey, jumps: typeof jumps === 'number' ? jumps : 1, lastJumpTime: alert.endTime, raisedAt: alert.endTime };
+    this.tracks.set(to.key, { reference: from, candidate: to, incident });
+    return true;
   }
 
   /** A plausible fix: the new reference; an incident quiet for `incidentGapMs` ends. */

@@ -17,8 +17,11 @@ import { PortVisitStore, type PortVisit } from './ports.js';
  * time of their first fix, so an incident found again has a key the alert store already holds
  * (replaySink leaves it alone); port visits are keyed by arrival the same way.
  *
- * State at `from` is taken from the alerts and visits going on then (as at a restart), so an
- * incident that began before the window continues under its own key instead of starting anew. Unlike
+ * State at `from` is taken from the alerts (RESTORED_TYPES) and visits going on then, by the rules as
+ * at a restart, so an incident that began before the window continues under its own key instead of
+ * starting anew. One that lasted past `from` is taken over as the store last saw it (its newest
+ * evidence), so it goes on at least that long. Ends of incidents already in the store — found again,
+ * or given at the start to one no rule can take over — are not written (replaySink). Unlike
  * a restart, the replay takes over no last fixes from before `from` (the store has no cheap read of
  * them): a silence begun before the window raises nothing new.
  * Fixes are read one window of event time at a time, in time order across vessels; the clock rules
@@ -70,9 +73,10 @@ export async function replayHistory(o: ReplayOptions): Promise<ReplaySummary> {
   const counts: ReplayCounts = { raised: 0, known: 0 };
   const visits = new PortVisitStore(o.db);
   const assembled = createRuleSet({ calendar: o.calendar, visits, ...(o.zoneId !== undefined ? { only: 'zones' as const } : {}) });
-  const engine = new RulesEngine({ registry: o.registry, presence: assembled.presence, rules: assembled.rules, alerts: replaySink(o.alerts, counts), logger: o.logger });
+  const sink = replaySink(o.alerts, counts);
+  const engine = new RulesEngine({ registry: o.registry, presence: assembled.presence, rules: assembled.rules, alerts: sink, logger: o.logger });
   engine.setZones(versions);
-  assembled.restore(alertsGoingOnAt(o.alerts, o.from), visitsGoingOnAt(visits, o.from));
+  assembled.restore(alertsGoingOnAt(o.alerts, o.from), visitsGoingOnAt(visits, o.from), sink);
 
   let fixes = 0;
   let nextTick = o.from;
@@ -91,7 +95,7 @@ export async function replayHistory(o: ReplayOptions): Promise<ReplaySummary> {
   return { ...counts, fixes, lateFixes: engine.stats.lateFixes };
 }
 
-/** Zone, ban and dark alerts under way at `at` (begun before and not ended before), with their evidence. */
+/** Alerts of RESTORED_TYPES under way at `at` (begun before and not ended before), with their evidence. */
 function alertsGoingOnAt(alerts: AlertStore, at: number): AlertWithEvidence[] {
   const found: AlertWithEvidence[] = [];
   for (let after: number | undefined; ; ) {

@@ -1,5 +1,5 @@
 import type { BuoyObservation, DeviceHealth, VesselFix } from '../../core/records.js';
-import type { AlertDetails, AlertRaise } from '../alerts/model.js';
+import type { AlertDetails, AlertRaise, AlertWithEvidence } from '../alerts/model.js';
 import type { VesselTraits } from '../zones/model.js';
 
 /**
@@ -52,4 +52,12 @@ export interface DeviceHealthRule {
 export interface ClockRule {
   readonly name: string;
   onTick(now: number, alerts: AlertSink): void;
+}
+
+/**
+ * The vessel fixes among an alert's evidence, in the order attached (the store keeps the first and
+ * last few): what a rule takes its state back from after a restart.
+ */
+export function fixesOf(alert: AlertWithEvidence): VesselFix[] {
+  return alert.evidence.filter((e): e is VesselFix => e.kind === 'vessel-fix');
 }

@@ -1,6 +1,9 @@
 import { computeDestinationPoint } from 'geolib';
+import { expect } from 'vitest';
 import type { BuoyObservation, VesselFix } from '../../core/records.js';
-import type { AlertDetails, AlertRaise } from '../../gateway/alerts/model.js';
+import { ALERT_TYPES, type AlertDetails, type AlertRaise, type AlertWithEvidence } from '../../gateway/alerts/model.js';
+import { AlertStore } from '../../gateway/alerts/store.js';
+import { openConfigDbFile } from '../../gateway/configdb/database.js';
 import type { AlertSink, VesselContext } from '../../gateway/rules/rule.js';
 
 /** Shared by the behaviour-rule unit tests: a recording AlertSink and realistic fixes. */
@@ -25,15 +28,43 @@ export class RecordingSink implements AlertSink {
   readonly raised: AlertRaise[] = [];
   readonly resolved: Resolution[] = [];
   private readonly open = new Set<string>();
+  /** Every report in order, for `alertsAtRestart`. */
+  private readonly reports: ({ raise: AlertRaise } | { resolve: Resolution })[] = [];
 
   raise(r: AlertRaise): void {
     this.raised.push(r);
     this.open.add(r.dedupeKey);
+    this.reports.push({ raise: r });
   }
 
   resolve(dedupeKey: string, time: number, details?: AlertDetails): void {
     if (!this.open.delete(dedupeKey)) throw new Error(`resolve of ${dedupeKey}, which is not open`);
     this.resolved.push({ dedupeKey, time, details });
+    this.reports.push({ resolve: { dedupeKey, time, details } });
+  }
+
+  /**
+   * The ongoing alerts with their evidence as a restart of the gateway reads them back: the reports
+   * so far made into a real alert store (merged, evidence trimmed), oldest first.
+   */
+  alertsAtRestart(): AlertWithEvidence[] {
+    const db = openConfigDbFile(':memory:');
+    try {
+      const store = new AlertStore(db);
+      for (const report of this.reports) {
+        if ('raise' in report) store.raise(report.raise);
+        else store.resolve(report.resolve.dedupeKey, report.resolve.time, report.resolve.details);
+      }
+      return store.ongoing(ALERT_TYPES).flatMap((a) => store.get(a.id) ?? []);
+    } finally {
+      db.close();
+    }
+  }
+
+  /** Hands the ongoing alerts to a new `rule`, as the gateway does at start, expecting it to take over each; returns the rule. */
+  restartInto<R extends { restore(alert: AlertWithEvidence): boolean }>(rule: R): R {
+    for (const alert of this.alertsAtRestart()) expect(rule.restore(alert)).toBe(true);
+    return rule;
   }
 
   /** Distinct incidents raised (dedupe keys), in order. */

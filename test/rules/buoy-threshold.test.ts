@@ -64,3 +64,28 @@ describe('buoy threshold', () => {
     expect(other.raised).toEqual([]);
   });
 });
+
+describe('buoy threshold across a restart', () => {
+  it('a breach going on after the restart stays one alert, with its most extreme value, cleared past the hysteresis', () => {
+    const obs = series(DO, 'mg L-1', [2.8, 2.5, 2.2, 2.6, 2.7, 2.6, 2.8, 2.9, 2.8, 2.7, 2.6, 2.5, 2.4, 2.6, 2.7, 2.8, 2.9, 3.2, 3.6]);
+    const restartAfter = 7;
+    const sink = run(obs.slice(0, restartAfter));
+    const key = `buoy_threshold:${BUOY}:${DO}:0:${T0}`;
+    expect(sink.ongoing()).toEqual([key]);
+
+    const restarted = sink.restartInto(new BuoyThresholdRule());
+    // 18 min more below the limit: long enough to raise a new incident of its own.
+    for (const o of obs.slice(restartAfter)) restarted.onObservation(o, sink);
+    expect(sink.incidents()).toEqual([key]);
+    expect(sink.raised.filter((r) => r.time > obs[restartAfter].time).length).toBeGreaterThan(0);
+    expect(sink.resolved).toEqual([{ dedupeKey: key, time: obs[obs.length - 1].time, details: { clearedValue: 3.6, extremeValue: 2.2 } }]);
+  });
+
+  it('does not take over an alert whose variable has no threshold any more', () => {
+    const rule = new BuoyThresholdRule({ ...DEFAULT_BUOY_THRESHOLD_CONFIG, thresholds: [{ variable: 'sea_surface_temperature', unit: 'degC', direction: 'above', limit: 28, clearAt: 27, holdMs: 10 * MINUTE, severity: 'warning' }] });
+    const sink = run(series('sea_surface_temperature', 'degC', Array(8).fill(30)), rule);
+    const [alert] = sink.alertsAtRestart();
+    expect(alert).toMatchObject({ type: 'buoy_threshold', ongoing: true });
+    expect(new BuoyThresholdRule().restore(alert)).toBe(false);
+  });
+});

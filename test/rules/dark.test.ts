@@ -1,6 +1,5 @@
 import { getPreciseDistance } from 'geolib';
 import { describe, expect, it } from 'vitest';
-import type { AlertRaise, AlertWithEvidence } from '../../gateway/alerts/model.js';
 import { aisReportIntervalMs, DarkRule, DEFAULT_DARK_CONFIG } from '../../gateway/rules/dark.js';
 import { simulatedTerminalIntervals, TERMINAL_MODELS } from '../../gateway/simulator/fleet.js';
 import { context, fix, HOUR, METRES_PER_NM, MINUTE, offset, RecordingSink, SEA, SECOND, T0, track } from './behaviour-support.js';
@@ -11,11 +10,6 @@ const CARD = 'bds:0312345';
 
 function feed(rule: DarkRule, sink: RecordingSink, fixes: ReturnType<typeof track>, extra: Parameters<typeof context>[1] = {}): void {
   for (const f of fixes) rule.onFix(f, context(V, extra), sink);
-}
-
-/** The alert store's ongoing alert for a raise, as the gateway reads it back at a restart. */
-function ongoingAlert(r: AlertRaise): AlertWithEvidence {
-  return { id: 1, type: r.type, severity: r.severity, status: 'open', dedupeKey: r.dedupeKey, vessel: r.vessel, startTime: r.time, endTime: r.time, ongoing: true, occurrences: 1, details: r.details, evidenceCount: r.evidence.length, evidence: [...r.evidence], createdAt: r.time, updatedAt: r.time };
 }
 
 describe('dark', () => {
@@ -108,8 +102,7 @@ describe('dark', () => {
     before.onTick(last.time + HOUR, sink);
     expect(sink.incidents()).toEqual([`dark:${V}:${last.time}`]);
 
-    const restarted = new DarkRule();
-    restarted.restore(ongoingAlert(sink.raised[0]));
+    const restarted = sink.restartInto(new DarkRule());
     // Neither the clock nor a last fix from before the restart raises it again.
     restarted.restoreLastFix(last, context(V));
     restarted.onTick(last.time + 2 * HOUR, sink);

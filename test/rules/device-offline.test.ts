@@ -45,3 +45,20 @@ describe('device offline', () => {
     expect(sink.ongoing()).toEqual([]);
   });
 });
+
+describe('device offline across a restart', () => {
+  it('takes over an offline device: raises nothing more, and closes the alert when the buoy reports again', () => {
+    const sink = new RecordingSink();
+    const before = new DeviceOfflineRule();
+    before.onObservation(observation(BUOY, T0, SST, 21, 'degC'), sink);
+    before.onTick(T0 + HOUR, sink);
+    const key = `device_offline:${BUOY}:${T0}`;
+    expect(sink.ongoing()).toEqual([key]);
+
+    const restarted = sink.restartInto(new DeviceOfflineRule());
+    restarted.onTick(T0 + 3 * HOUR, sink);
+    restarted.onDeviceHealth(health(BUOY, T0 + 4 * HOUR), sink);
+    expect(sink.incidents()).toEqual([key]);
+    expect(sink.resolved).toEqual([{ dedupeKey: key, time: T0 + 4 * HOUR, details: { silenceS: 4 * 3600 } }]);
+  });
+});

@@ -132,3 +132,71 @@ describe('encounter', () => {
     expect(nsPerFix).toBeLessThan(50_000);
   });
 });
+
+describe('encounter across a restart', () => {
+  const besideA = offset(SEA.lat, SEA.lon, 200, 0);
+  /** Fixes as stored: each names its vessel, as the engine names it. */
+  const of = (vessel: string, fixes: VesselFix[]) => fixes.map((f) => ({ ...f, vessel }));
+
+  it('goes on under the same alert, raises no second one, and ends it when one vessel leaves', () => {
+    const sink = new RecordingSink();
+    run(new EncounterRule(), sink, { [A]: of(A, drift('bds:1', T0, SEA, 3 * HOUR)), [B]: of(B, drift('bds:2', T0 + 30 * SECOND, besideA, 3 * HOUR)) });
+    const key = `encounter:${A}:${B}:${T0 + 30 * SECOND}`;
+    expect(sink.ongoing()).toEqual([key]);
+
+    // Together for 2.5 h more after the restart (a new incident of its own), then B steams off.
+    const rule = sink.restartInto(new EncounterRule());
+    const a = drift('bds:1', T0 + 3 * HOUR + 3 * MINUTE, SEA, 150 * MINUTE);
+    const b = drift('bds:2', T0 + 3 * HOUR + 3 * MINUTE + 30 * SECOND, besideA, 150 * MINUTE);
+    const lastB = b[b.length - 1];
+    const leaving = track('bds:2', { start: lastB.time + 3 * MINUTE, lat: lastB.lat, lon: lastB.lon, sogKn: 9, bearingDeg: 200, intervalMs: 3 * MINUTE, durationMs: 30 * MINUTE });
+    run(rule, sink, { [A]: a, [B]: [...b, ...leaving] });
+    expect(sink.incidents()).toEqual([key]);
+    expect(sink.raised.filter((r) => r.time > T0 + 3 * HOUR).length).toBeGreaterThan(0);
+    expect(sink.resolved).toMatchObject([{ dedupeKey: key }]);
+    expect(sink.resolved[0].details!.durationS).toBeGreaterThan(5 * 3600);
+  });
+
+  it('ends a taken-over pair on the clock when neither vessel reports again, at their last fix before the restart', () => {
+    const sink = new RecordingSink();
+    // Raised at 2 h; the fixes of the next 12 min are not in the alert.
+    const a = of(A, drift('bds:1', T0, SEA, 2 * HOUR + 12 * MINUTE));
+    const b = of(B, drift('bds:2', T0, besideA, 2 * HOUR + 12 * MINUTE));
+    run(new EncounterRule(), sink, { [A]: a, [B]: b });
+    const [alert] = sink.alertsAtRestart();
+    expect(Math.max(...alert.evidence.map((e) => e.time))).toBe(T0 + 2 * HOUR);
+    const rule = sink.restartInto(new EncounterRule());
+    const last = T0 + 2 * HOUR + 12 * MINUTE;
+    rule.restoreLastFix(a[a.length - 1], context(A));
+    rule.restoreLastFix(b[b.length - 1], context(B));
+    rule.onTick(last + 14 * MINUTE, sink);
+    expect(sink.resolved).toEqual([]);
+    rule.onTick(last + 16 * MINUTE, sink);
+    expect(sink.resolved).toEqual([{ dedupeKey: alert.dedupeKey, time: last, details: { durationS: (last - T0) / 1000 } }]);
+  });
+
+  it('keeps the speed the alert shows for terminals that send none, so the first fix after a restart does not end the pair', () => {
+    const sink = new RecordingSink();
+    const noSog = (fixes: VesselFix[]) => fixes.map(({ sog: _, ...f }) => f);
+    const a = of(A, noSog(drift('bds:1', T0, SEA, 2 * HOUR + 30 * MINUTE)));
+    const b = of(B, noSog(drift('bds:2', T0 + 30 * SECOND, besideA, 2 * HOUR + 30 * MINUTE)));
+    // Fed as the engine does, with each vessel's previous fix: the speed is implied from it.
+    const feed = (rule: EncounterRule, fixes: VesselFix[]) => {
+      const previous = new Map<string, VesselFix>();
+      for (const f of fixes.sort((x, y) => x.time - y.time)) {
+        rule.onFix(f, context(f.vessel!, { previous: previous.get(f.vessel!) }), sink);
+        previous.set(f.vessel!, f);
+      }
+    };
+    feed(new EncounterRule(), [...a, ...b]);
+    expect(sink.ongoing()).toHaveLength(1);
+
+    // The engine has no previous fix of either vessel after the restart.
+    const rule = sink.restartInto(new EncounterRule());
+    const [lastA, lastB] = [a[a.length - 1], b[b.length - 1]];
+    feed(rule, [...of(A, noSog(drift('bds:1', lastA.time + 3 * MINUTE, lastA, 30 * MINUTE))), ...of(B, noSog(drift('bds:2', lastB.time + 3 * MINUTE, lastB, 30 * MINUTE)))]);
+    expect(sink.resolved).toEqual([]);
+    expect(sink.incidents()).toHaveLength(1);
+    expect(sink.raised.filter((r) => r.time > lastB.time).length).toBeGreaterThan(0);
+  });
+});

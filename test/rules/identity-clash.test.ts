@@ -74,3 +74,43 @@ describe('identity clash: one bad Beidou fix', () => {
     expect(run([...ais, ...rdss]).sink.raised).toEqual([]);
   });
 });
+
+describe('identity clash across a restart', () => {
+  /** Feeds fixes merged in time order into `rule`, each under V. */
+  function feed(rule: IdentityClashRule, sink: RecordingSink, fixes: VesselFix[]): void {
+    for (const f of [...fixes].sort((a, b) => a.time - b.time)) rule.onFix(f, context(V), sink);
+  }
+
+  it('a clone going on after the restart stays one alert, closed 30 min after the clone stops', () => {
+    const sink = new RecordingSink();
+    const genuine = track(MMSI, { start: T0, ...SEA, sogKn: 9, bearingDeg: 90, intervalMs: 10 * SECOND, durationMs: HOUR, extra: { navStatus: 7 } });
+    const clone = track(MMSI, { start: T0 + 5 * SECOND, ...offset(SEA.lat, SEA.lon, 30 * METRES_PER_NM, 180), sogKn: 7, bearingDeg: 300, intervalMs: 10 * SECOND, durationMs: 20 * MINUTE, extra: { navStatus: 7 } });
+    const restartAt = T0 + 10 * MINUTE;
+    const before = (f: VesselFix) => f.time < restartAt;
+    feed(new IdentityClashRule(), sink, [...genuine, ...clone].filter(before));
+    const [key] = sink.ongoing();
+    expect(key).toMatch(/^identity_clash:clone:mmsi:412325670:/);
+
+    feed(sink.restartInto(new IdentityClashRule()), sink, [...genuine, ...clone].filter((f) => !before(f)));
+    expect(sink.incidents()).toEqual([key]);
+    expect(sink.raised.filter((r) => r.time >= restartAt).length).toBeGreaterThan(0);
+    expect(sink.resolved).toEqual([{ dedupeKey: key, time: clone[clone.length - 1].time + 5 * SECOND, details: undefined }]);
+  });
+
+  it('a divergence going on after the restart stays one alert, closed when the channels agree again', () => {
+    const sink = new RecordingSink();
+    const ais = track(MMSI, { start: T0, ...SEA, sogKn: 10, bearingDeg: 90, intervalMs: 10 * SECOND, durationMs: HOUR });
+    const away = track(CARD, { start: T0 + 20 * SECOND, ...offset(SEA.lat, SEA.lon, 8000, 0), sogKn: 10, bearingDeg: 90, intervalMs: 3 * MINUTE, durationMs: 30 * MINUTE });
+    const back = track(CARD, { start: T0 + 40 * MINUTE + 20 * SECOND, ...offset(SEA.lat, SEA.lon, (10 * METRES_PER_NM * 2) / 3, 90), sogKn: 10, bearingDeg: 90, intervalMs: 3 * MINUTE, durationMs: 10 * MINUTE });
+    const restartAt = T0 + 10 * MINUTE;
+    const all = [...ais, ...away, ...back];
+    feed(new IdentityClashRule(), sink, all.filter((f) => f.time < restartAt));
+    const key = `identity_clash:divergence:${V}:${away[1].time}`;
+    expect(sink.ongoing()).toEqual([key]);
+
+    feed(sink.restartInto(new IdentityClashRule()), sink, all.filter((f) => f.time >= restartAt));
+    expect(sink.incidents()).toEqual([key]);
+    expect(sink.raised.filter((r) => r.time >= restartAt).length).toBeGreaterThan(0);
+    expect(sink.resolved.map((r) => [r.dedupeKey, r.time])).toEqual([[key, back[0].time]]);
+  });
+});

@@ -57,3 +57,38 @@ describe('loitering', () => {
     expect(sink.resolved.map((r) => r.time)).toEqual([last.time]);
   });
 });
+
+describe('loitering across a restart', () => {
+  /** Feeds one vessel's fixes, each with the one before as the engine's previous fix. */
+  function feed(rule: LoiteringRule, sink: RecordingSink, fixes: VesselFix[]): void {
+    fixes.forEach((f, i) => rule.onFix(f, context(V, { previous: fixes[i - 1] }), sink));
+  }
+
+  it('goes on under the same alert, raises no second one, and ends it when the speed picks up', () => {
+    const sink = new RecordingSink();
+    const before = slow(T0, 2 * HOUR + 30 * MINUTE);
+    feed(new LoiteringRule(), sink, before);
+    const key = `loitering:${V}:${T0}`;
+    expect(sink.ongoing()).toEqual([key]);
+
+    // Still drifting for 2.5 h after the restart: long enough to raise a new incident of its own.
+    const after = slow(T0 + 2 * HOUR + 33 * MINUTE, 2 * HOUR + 30 * MINUTE);
+    const last = after[after.length - 1];
+    const away = track(CARD, { start: last.time + 3 * MINUTE, lat: last.lat, lon: last.lon, sogKn: 9, bearingDeg: 270, intervalMs: 3 * MINUTE, durationMs: 10 * MINUTE });
+    feed(sink.restartInto(new LoiteringRule()), sink, [...after, ...away]);
+    expect(sink.incidents()).toEqual([key]);
+    expect(sink.raised.filter((r) => r.time > before[before.length - 1].time).length).toBeGreaterThan(0);
+    expect(sink.resolved).toEqual([{ dedupeKey: key, time: last.time, details: { durationS: (last.time - T0) / 1000 } }]);
+  });
+
+  it('ends a taken-over episode after a silence, at its last refresh', () => {
+    const sink = new RecordingSink();
+    // Refreshed at 2 h, 2 h 15 and 2 h 30; the fixes after that are not in the alert.
+    feed(new LoiteringRule(), sink, slow(T0, 2 * HOUR + 39 * MINUTE));
+    const [alert] = sink.alertsAtRestart();
+    expect(alert.endTime).toBe(T0 + 2 * HOUR + 30 * MINUTE);
+    feed(sink.restartInto(new LoiteringRule()), sink, slow(T0 + 6 * HOUR, HOUR));
+    expect(sink.resolved).toEqual([{ dedupeKey: alert.dedupeKey, time: alert.endTime, details: { durationS: 9000 } }]);
+    expect(sink.incidents()).toEqual([alert.dedupeKey]);
+  });
+});

@@ -69,3 +69,24 @@ describe('position jump', () => {
     );
   });
 });
+
+describe('position jump across a restart', () => {
+  it('jumps after the restart join the incident going on, which closes after 30 min of good fixes', () => {
+    const fixes = track(MMSI, { start: T0, ...SEA, sogKn: 10, bearingDeg: 90, intervalMs: MINUTE, durationMs: HOUR });
+    const jumpAt = (i: number) => {
+      const far = offset(fixes[i].lat, fixes[i].lon, 20_000, 180);
+      return fix(MMSI, fixes[i].time + 30 * SECOND, far.lat, far.lon);
+    };
+    const [first, second] = [jumpAt(5), jumpAt(15)];
+    const sink = new RecordingSink();
+    const before = new PositionJumpRule();
+    for (const f of [...fixes.slice(0, 6), first, ...fixes.slice(6, 11)]) before.onFix(f, context(V), sink);
+    const key = `position_jump:${MMSI}:${first.time}`;
+    expect(sink.ongoing()).toEqual([key]);
+
+    const restarted = sink.restartInto(new PositionJumpRule());
+    for (const f of [...fixes.slice(11, 16), second, ...fixes.slice(16)]) restarted.onFix(f, context(V), sink);
+    expect(sink.incidents()).toEqual([key]);
+    expect(sink.resolved).toEqual([{ dedupeKey: key, time: second.time, details: { jumps: 2 } }]);
+  });
+});
