@@ -513,7 +513,7 @@ async function spans({ store, dataDir, data, n, maxSeconds }) {
         add('track', 'registry.get + bindings', tReg);
         add('track', `store.trackLine (its id: ${fmtInt(own.length)} fixes)`, tStore, true);
         add('track', `store.trackLine (its ${parts.list.length - 1} identifier series, empty)`, tKeys);
-        add('track', `GeoJSON Feature as JSON (trackFeatureJson: ISO times, per-point arrays, ${fmtBytes(trackBytes)})`, tBuild);
+        add('track', `GeoJSON Feature written into bytes (trackFeatureJson, ${fmtBytes(trackBytes)})`, tBuild);
       }
 
       // Latest: GET /api/v1/positions/latest?maxAge=3600. The gateway's in-memory index hands the route
