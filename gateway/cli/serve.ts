@@ -45,7 +45,7 @@ Options:
 /** Name of the admin token `serve --simulate` prints; the previous one is revoked at each start. */
 const DEMO_TOKEN_NAME = 'demo-session';
 const SIMULATION_SEED = 1;
-/** ms between the rules engine's clock ticks (silence rules: dark, device offline). */
+/** ms between the rules engine's clock ticks (silences: dark, device offline; incidents whose vessels are not heard again end). */
 const RULES_TICK_MS = 5000;
 
 export interface RunningGateway {

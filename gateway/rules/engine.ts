@@ -167,7 +167,7 @@ export class RulesEngine {
     this.batchStates.length = 0;
   }
 
-  /** The clock rules' turn (dark, device offline): `now` in ms, wall or replayed event time. */
+  /** The clock rules' turn (silences: dark, device offline, and the ends of incidents not heard of again): `now` in ms, wall or replayed event time. */
   tick(now: number): void {
     for (const rule of this.options.rules.clock) {
       try {

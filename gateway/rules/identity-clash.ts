@@ -1,6 +1,6 @@
 import type { VesselFix } from '../../core/records.js';
-import type { AlertWithEvidence } from '../alerts/model.js';
-import { fixesOf, type AlertSink, type FixRule, type VesselContext } from './rule.js';
+import type { AlertDetails, AlertWithEvidence } from '../alerts/model.js';
+import { fixesOf, type AlertSink, type ClockRule, type FixRule, type VesselContext } from './rule.js';
 import { distanceMetres, isImpossibleHop, MAX_PLAUSIBLE_SPEED_KN, METRES_PER_NM, MS_PER_HOUR, seconds, type HopLimits } from './geo.js';
 
 /**
@@ -16,13 +16,15 @@ import { distanceMetres, isImpossibleHop, MAX_PLAUSIBLE_SPEED_KN, METRES_PER_NM,
  *   one bad fix (a position jump) is not mistaken for a second hull.
  *
  * One alert per incident: per MMSI for clones, per vessel for divergence; it closes after
- * `windowMs` without a hop, or when the two channels agree again.
+ * `windowMs` without a hop, or when the two channels agree again — or, for a divergence, after
+ * `windowMs` without a disagreeing comparison (a channel fallen silent). The clock (onTick) closes
+ * them too, so an incident whose identifiers are not heard again is not left open.
  *
  * After a restart the rule takes over the ongoing alerts (restore) from their last refresh, whose
  * evidence is the two places (clone: home and away tracks) or the two channels' fixes (divergence).
  * A clone's hops before it are not in the alert: they count as one, at the refresh, so the incident
  * closes `windowMs` after it unless the MMSI hops again, and is refreshed once `minHops` hops are in
- * the window again. A divergence goes on as confirmed. Either closes only on a fix of its own, as always.
+ * the window again. A divergence goes on as confirmed.
  */
 
 const MINUTE = 60_000;
@@ -87,7 +89,7 @@ interface ChannelPair {
   incident?: Incident;
 }
 
-export class IdentityClashRule implements FixRule {
+export class IdentityClashRule implements FixRule, ClockRule {
   readonly name = 'identity_clash';
   private readonly clones = new Map<string, CloneWatch>();
   private readonly channels = new Map<string, ChannelPair>();
@@ -118,6 +120,30 @@ export class IdentityClashRule implements FixRule {
       return false;
     }
     return true;
+  }
+
+  /** Closes clones without a hop, and divergences without a disagreement, for `windowMs`. */
+  onTick(now: number, alerts: AlertSink): void {
+    const { windowMs } = this.config;
+    for (const w of this.clones.values()) {
+      if (w.incident && now - w.lastHopTime > windowMs) {
+        alerts.resolve(w.incident.dedupeKey, w.lastHopTime);
+        w.incident = undefined;
+        w.hops.length = 0;
+      }
+    }
+    for (const pair of this.channels.values()) {
+      const last = pair.lastDisagreement && Math.max(pair.lastDisagreement[0].time, pair.lastDisagreement[1].time);
+      if (pair.incident && last !== undefined && now - last > windowMs) this.endDivergence(pair, last, alerts);
+    }
+  }
+
+  /** Closes a divergence at `time`; a disagreement after it is counted afresh. */
+  private endDivergence(pair: ChannelPair, time: number, alerts: AlertSink, details?: AlertDetails): void {
+    if (!pair.incident) return;
+    alerts.resolve(pair.incident.dedupeKey, time, details);
+    pair.incident = undefined;
+    pair.disagreements = 0;
   }
 
   private watchClone(fix: VesselFix, vessel: string, alerts: AlertSink): void {
@@ -193,10 +219,7 @@ export class IdentityClashRule implements FixRule {
     const allowedM = this.config.maxDistanceM + (speedKn * METRES_PER_NM * dtMs) / MS_PER_HOUR;
     if (apartM <= allowedM) {
       pair.disagreements = 0;
-      if (pair.incident) {
-        alerts.resolve(pair.incident.dedupeKey, fix.time, { agreedDistanceM: Math.round(apartM) });
-        pair.incident = undefined;
-      }
+      if (pair.incident) this.endDivergence(pair, fix.time, alerts, { agreedDistanceM: Math.round(apartM) });
       return;
     }
     const [aisFix, beidouFix] = ais ? [fix, other] : [other, fix];

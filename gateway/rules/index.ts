@@ -124,7 +124,7 @@ export function createRuleSet(options: RuleSetOptions): AssembledRules {
     fix: [banAtSea, dark, loitering, encounter, identityClash, positionJump],
     observation: [buoyThreshold, deviceOffline],
     health: [deviceOffline],
-    clock: [dark, encounter, deviceOffline],
+    clock: [dark, loitering, encounter, identityClash, positionJump, deviceOffline],
   };
   return {
     rules,

@@ -1,6 +1,6 @@
 import type { VesselFix } from '../../core/records.js';
 import type { AlertWithEvidence } from '../alerts/model.js';
-import { fixesOf, type AlertSink, type FixRule, type VesselContext } from './rule.js';
+import { fixesOf, type AlertSink, type ClockRule, type FixRule, type VesselContext } from './rule.js';
 import { seconds, speedKnots } from './geo.js';
 
 /**
@@ -14,8 +14,11 @@ import { seconds, speedKnots } from './geo.js';
  * After a restart the rule takes over the ongoing alerts (restore): the episode runs from the alert's
  * first fix to the fix of its last refresh. Fixes between that refresh and the restart (at most
  * `updateEveryMs` of them) are not in the alert, so the end and the silence are measured from the
- * refresh, and the count of fast fixes toward the end starts again. Like any episode, one whose
- * vessel never reports again stays open: nothing ends loitering but the vessel's own fixes.
+ * refresh, and the count of fast fixes toward the end starts again.
+ *
+ * A vessel that falls silent for longer than `maxFixGapMs` ends its episode on the clock (onTick), at
+ * its last fix, as its next fix after such a silence would: an alert is never left open by a vessel
+ * that is not heard again.
  */
 
 const MINUTE = 60_000;
@@ -56,7 +59,7 @@ interface Episode {
   dedupeKey: string;
 }
 
-export class LoiteringRule implements FixRule {
+export class LoiteringRule implements FixRule, ClockRule {
   readonly name = 'loitering';
   private readonly episodes = new Map<string, Episode>();
 
@@ -109,6 +112,13 @@ export class LoiteringRule implements FixRule {
     const lastFix = fixes[fixes.length - 1];
     this.episodes.set(alert.vessel, { firstFix: fixes[0], lastFix, fastFixes: 0, raisedAt: lastFix.time, dedupeKey: alert.dedupeKey });
     return true;
+  }
+
+  /** Ends the episodes of vessels silent for longer than `maxFixGapMs`, at their last fix. */
+  onTick(now: number, alerts: AlertSink): void {
+    for (const [id, episode] of this.episodes) {
+      if (now - episode.lastFix.time > this.config.maxFixGapMs) this.end(id, episode, episode.lastFix.time, alerts);
+    }
   }
 
   private end(id: string, episode: Episode, time: number, alerts: AlertSink): void {

@@ -1,6 +1,6 @@
 import type { VesselFix } from '../../core/records.js';
 import type { AlertWithEvidence } from '../alerts/model.js';
-import { fixesOf, type AlertSink, type FixRule, type VesselContext } from './rule.js';
+import { fixesOf, type AlertSink, type ClockRule, type FixRule, type VesselContext } from './rule.js';
 import { distanceCeilingMetres, distanceMetres, impliedSpeedKnots, isImpossibleHop, MAX_PLAUSIBLE_SPEED_KN, type HopLimits } from './geo.js';
 
 /**
@@ -14,7 +14,9 @@ import { distanceCeilingMetres, distanceMetres, impliedSpeedKnots, isImpossibleH
  * A jumped-to fix does not become the reference (as in the pipeline), unless the next fix agrees
  * with it rather than with the reference: then the reference was the odd one out (or the terminal
  * was moved while off) and tracking resumes from there. Jumps of one identifier less than
- * `incidentGapMs` apart are one incident; it closes at the first good fix after that gap.
+ * `incidentGapMs` apart are one incident; it closes at the first good fix after that gap, or on the
+ * clock (onTick) when the identifier has not jumped for that long: one not heard again leaves no
+ * alert open.
  *
  * After a restart the rule takes over the ongoing alerts (restore) as they stood at their last
  * refresh: the reference and the jumped-to fix of its evidence, the jump count of its details. Jumps
@@ -54,7 +56,7 @@ interface IdentifierTrack {
   incident?: Incident;
 }
 
-export class PositionJumpRule implements FixRule {
+export class PositionJumpRule implements FixRule, ClockRule {
   readonly name = 'position_jump';
   private readonly tracks = new Map<string, IdentifierTrack>();
 
@@ -95,11 +97,20 @@ export class PositionJumpRule implements FixRule {
     return true;
   }
 
+  /** Ends the incidents without a jump for `incidentGapMs`. */
+  onTick(now: number, alerts: AlertSink): void {
+    for (const track of this.tracks.values()) this.endQuiet(track, now, alerts);
+  }
+
   /** A plausible fix: the new reference; an incident quiet for `incidentGapMs` ends. */
   private moveOn(track: IdentifierTrack, fix: VesselFix, alerts: AlertSink): void {
     track.reference = fix;
     track.candidate = undefined;
-    if (track.incident && fix.time - track.incident.lastJumpTime > this.config.incidentGapMs) {
+    this.endQuiet(track, fix.time, alerts);
+  }
+
+  private endQuiet(track: IdentifierTrack, now: number, alerts: AlertSink): void {
+    if (track.incident && now - track.incident.lastJumpTime > this.config.incidentGapMs) {
       alerts.resolve(track.incident.dedupeKey, track.incident.lastJumpTime, { jumps: track.incident.jumps });
       track.incident = undefined;
     }

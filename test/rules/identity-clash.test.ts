@@ -38,6 +38,18 @@ describe('identity clash: cloned MMSI', () => {
     const spiked = genuine.map((f, i) => (i % 40 === 20 ? { ...f, ...offset(f.lat, f.lon, 20_000 + i * 100, i) } : f));
     expect(run(spiked).sink.raised).toEqual([]);
   });
+
+  it('closes on the clock, at the last hop, when the MMSI is not heard again for 30 min', () => {
+    const cut = (fixes: VesselFix[]) => fixes.filter((f) => f.time <= T0 + 20 * MINUTE);
+    const { rule, sink } = run([...cut(genuine), ...cut(clone)]);
+    expect(sink.ongoing()).toHaveLength(1);
+    const lastHop = Math.max(...cut(genuine).concat(cut(clone)).map((f) => f.time));
+    rule.onTick(lastHop + 29 * MINUTE, sink);
+    expect(sink.resolved).toEqual([]);
+    rule.onTick(lastHop + 31 * MINUTE, sink);
+    expect(sink.resolved).toHaveLength(1);
+    expect(sink.resolved[0].time).toBe(lastHop);
+  });
 });
 
 describe('identity clash: AIS and Beidou disagree', () => {
@@ -52,6 +64,22 @@ describe('identity clash: AIS and Beidou disagree', () => {
     expect(sink.raised[0]).toMatchObject({ severity: 'warning', vessel: V, details: { clash: 'divergence', aisIdentifier: MMSI, beidouIdentifier: CARD } });
     expect(Number(sink.raised[0].details!.distanceM)).toBeGreaterThan(7000);
     expect(sink.resolved.map((r) => r.time)).toEqual([back[0].time]);
+  });
+
+  it('closes on the clock 30 min after the last disagreement when the Beidou terminal falls silent', () => {
+    const away = track(CARD, { start: T0 + 20 * SECOND, ...offset(SEA.lat, SEA.lon, 8000, 0), sogKn: 10, bearingDeg: 90, intervalMs: 3 * MINUTE, durationMs: 20 * MINUTE });
+    const { rule, sink } = run([...ais, ...away]);
+    expect(sink.incidents()).toHaveLength(1);
+    // The AIS fixes after the terminal's last cannot be compared (more than 5 min apart): no agreement ends it.
+    expect(sink.ongoing()).toHaveLength(1);
+    const lastBeidou = away[away.length - 1].time;
+    rule.onTick(lastBeidou + 29 * MINUTE, sink);
+    expect(sink.resolved).toEqual([]);
+    rule.onTick(lastBeidou + 5 * MINUTE + 31 * MINUTE, sink);
+    expect(sink.resolved).toHaveLength(1);
+    // At the newest fix of the last disagreeing pair: the terminal's last, or an AIS fix up to 5 min after it.
+    expect(sink.resolved[0].time).toBeGreaterThanOrEqual(lastBeidou);
+    expect(sink.resolved[0].time).toBeLessThanOrEqual(lastBeidou + 5 * MINUTE);
   });
 
   it('allows for the distance run between an AIS fix and an older Beidou fix', () => {

@@ -56,6 +56,17 @@ describe('loitering', () => {
     rule.onFix({ ...last, time: last.time + 3 * MINUTE }, context(V, { inPort: true }), sink);
     expect(sink.resolved.map((r) => r.time)).toEqual([last.time]);
   });
+
+  it('ends on the clock, at its last fix, when the vessel is not heard for 90 min', () => {
+    const drifting = slow(T0, 3 * HOUR);
+    const last = drifting[drifting.length - 1];
+    const { rule, sink } = run(drifting);
+    rule.onTick(last.time + 89 * MINUTE, sink);
+    expect(sink.ongoing()).toEqual([`loitering:${V}:${T0}`]);
+    rule.onTick(last.time + 91 * MINUTE, sink);
+    expect(sink.resolved).toEqual([{ dedupeKey: `loitering:${V}:${T0}`, time: last.time, details: { durationS: 3 * 3600 } }]);
+    expect(sink.ongoing()).toEqual([]);
+  });
 });
 
 describe('loitering across a restart', () => {

@@ -36,6 +36,19 @@ describe('position jump', () => {
     expect(sink.resolved).toMatchObject([{ dedupeKey: `position_jump:${MMSI}:${bad.time}`, time: bad.time, details: { jumps: 1 } }]);
   });
 
+  it('closes the incident of an identifier not heard again on the clock, 30 min after its last jump', () => {
+    const fixes = track(MMSI, { start: T0, ...SEA, sogKn: 10, bearingDeg: 90, intervalMs: MINUTE, durationMs: 5 * MINUTE });
+    const far = offset(fixes[5].lat, fixes[5].lon, 20_000, 180);
+    const bad = fix(MMSI, fixes[5].time + 30 * SECOND, far.lat, far.lon);
+    const rule = new PositionJumpRule();
+    const sink = new RecordingSink();
+    for (const f of [...fixes, bad]) rule.onFix(f, context(V), sink);
+    rule.onTick(bad.time + 29 * MINUTE, sink);
+    expect(sink.resolved).toEqual([]);
+    rule.onTick(bad.time + 31 * MINUTE, sink);
+    expect(sink.resolved).toMatchObject([{ dedupeKey: `position_jump:${MMSI}:${bad.time}`, time: bad.time, details: { jumps: 1 } }]);
+  });
+
   it('ignores GNSS noise: hundreds of metres within a second or two', () => {
     const fixes = track(MMSI, { start: T0, ...SEA, sogKn: 0.3, bearingDeg: 0, intervalMs: 2 * SECOND, durationMs: 10 * MINUTE });
     const noisy = fixes.map((f, i) => (i % 7 === 3 ? { ...f, ...offset(f.lat, f.lon, 600, i * 47) } : f));

@@ -14,7 +14,7 @@ import { aisPositionLine, startScenarioGateway, wholeSecond, type ScenarioGatewa
  * loitering, two encounters, a cloned MMSI (an identity clash and position jumps), a hypoxic buoy, a
  * buoy offline — are taken over by the gateway started next on the same data: the same alerts are
  * updated and closed when the condition ends, none is raised twice, and an encounter whose vessels
- * never report again is closed by the clock at their last fix from before the restart. A replay
+ * never report again, or a clone no longer heard, is closed by the clock at its last fix or hop. A replay
  * begun in the middle of an incident takes it over the same way. AIS from a shore station over the
  * NMEA TCP port, buoy frames over the WebSocket, timed by their own clocks.
  */
@@ -87,12 +87,15 @@ describe('scenario: ongoing incidents across a restart', () => {
   const pairBOff = reports(PAIR[1], last(pairB), last(pairB).time + 30 * SECOND, N - 5 * MINUTE, 30 * SECOND, 12, 200);
   const [silentA, silentB] = together(SILENT_PAIR, { lat: 34.95, lon: 119.75 }, N - 12 * MINUTE);
 
-  // A cloned MMSI: the genuine vessel at 9 kn and a second hull 30 nm away, both every 10 s for 11 min; then the genuine one alone.
-  const cloneRestart = N - 50 * MINUTE;
+  // A cloned MMSI: the genuine vessel at 9 kn and a second hull 30 nm away, both every 10 s for 14 min; then the genuine one alone.
+  // All within the last half hour: the 30-min window in which the gateway's own wall-clock tick leaves a clone open.
+  const cloneRestart = N - 20 * MINUTE;
   const genuineStart = { lat: 35.25, lon: 119.75 };
-  const genuine = reports(CLONED, genuineStart, N - 55 * MINUTE, N - 44 * MINUTE, 10 * SECOND, 9, 80);
-  const genuineAlone = reports(CLONED, last(genuine), N - 43 * MINUTE, N - MINUTE, MINUTE, 9, 80);
-  const clone = reports(CLONED, offset(genuineStart.lat, genuineStart.lon, 30 * METRES_PER_NM, 160), N - 55 * MINUTE + 5 * SECOND, N - 44 * MINUTE + 5 * SECOND, 10 * SECOND, 7, 300);
+  const genuine = reports(CLONED, genuineStart, N - 26 * MINUTE, N - 12 * MINUTE, 10 * SECOND, 9, 80);
+  const genuineAlone = reports(CLONED, last(genuine), N - 11 * MINUTE, N - MINUTE, MINUTE, 9, 80);
+  const clone = reports(CLONED, offset(genuineStart.lat, genuineStart.lon, 30 * METRES_PER_NM, 160), N - 26 * MINUTE + 5 * SECOND, N - 12 * MINUTE + 5 * SECOND, 10 * SECOND, 7, 300);
+  /** The last hop: back home, at the genuine vessel's first fix after the clone's last. */
+  const lastHop = genuineAlone[0].time;
 
   // Dissolved oxygen every 2 min: 2.4 mg/L for 14 min before the restart, 2.6 for 18 min after, then back past 3.5.
   const oxygenBefore = Array.from({ length: 8 }, (_, i) => N - 40 * MINUTE + i * 2 * MINUTE);
@@ -149,16 +152,14 @@ describe('scenario: ongoing incidents across a restart', () => {
     expect(encounters[0].occurrences).toBeGreaterThan(1);
   });
 
-  it('after the restart: the cloned MMSI stays one identity clash and one position-jump incident, closed 30 min after the clone stops', async () => {
+  it('after the restart: the cloned MMSI stays one identity clash and one position-jump incident', async () => {
     await send(lines([genuine, clone, genuineAlone], cloneRestart));
-    // The last hop: back home, at the genuine vessel's first fix after the clone's last.
-    const lastHop = genuineAlone[0].time;
     for (const type of ['identity_clash', 'position_jump'] as const) {
       const alerts = alertsOf(type, mmsi(CLONED));
       expect(alerts, type).toHaveLength(1);
-      expect(alerts[0], type).toMatchObject({ ongoing: false });
-      // Refreshed by the hops after the restart, ended at the last hop or jump.
-      expect(alerts[0].endTime, type).toBeGreaterThan(cloneRestart + 5 * MINUTE);
+      // Refreshed by the hops after the restart; still open: the last hop is less than 30 min ago.
+      expect(alerts[0], type).toMatchObject({ ongoing: true });
+      expect(alerts[0].endTime, type).toBeGreaterThan(cloneRestart);
       expect(alerts[0].endTime, type).toBeLessThanOrEqual(lastHop);
     }
   });
@@ -181,6 +182,16 @@ describe('scenario: ongoing incidents across a restart', () => {
     expect(alertsOf('encounter', mmsi(SILENT_PAIR[0]))).toMatchObject([{ ongoing: true }]);
     s.gw.rules.engine.tick(lastFix + 30 * MINUTE + SECOND);
     expect(alertsOf('encounter', mmsi(SILENT_PAIR[0]))).toMatchObject([{ ongoing: false, endTime: lastFix }]);
+  });
+
+  it('after the restart: the clone no longer heard is closed by the clock 30 min after its last hop, at that hop', async () => {
+    s.gw.rules.engine.tick(lastHop + 29 * MINUTE);
+    expect(alertsOf('identity_clash', mmsi(CLONED))).toMatchObject([{ ongoing: true }]);
+    s.gw.rules.engine.tick(lastHop + 30 * MINUTE + SECOND);
+    expect(alertsOf('identity_clash', mmsi(CLONED))).toMatchObject([{ ongoing: false, endTime: lastHop }]);
+    const [jump] = alertsOf('position_jump', mmsi(CLONED));
+    expect(jump).toMatchObject({ ongoing: false });
+    expect(jump.endTime).toBeLessThanOrEqual(lastHop);
   });
 
   it('a replay begun in the middle of the clone takes its incidents over: it raises neither again', async () => {
