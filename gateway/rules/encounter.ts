@@ -1,7 +1,7 @@
 import type { VesselFix } from '../../core/records.js';
 import type { AlertWithEvidence } from '../alerts/model.js';
 import { fixesOf, type AlertSink, type ClockRule, type FixRule, type VesselContext } from './rule.js';
-import { distanceMetres, isWithinMetres, latitudeReachDegrees, longitudeReachDegrees, seconds, speedKnots } from './geo.js';
+import { distanceCeilingMetres, distanceMetres, isWithinMetres, latitudeReachDegrees, longitudeReachDegrees, seconds, speedKnots } from './geo.js';
 
 /**
  * Encounters (DESIGN §6, GFW "encounter": two vessels ≤ 500 m apart, median speed < 2 kn, for ≥ 2 h):
@@ -232,8 +232,9 @@ export class EncounterRule implements FixRule, ClockRule {
 
   private findPartners(v: Vessel): void {
     const { lat, lon, time } = v.fix;
-    // The vessel is measured where it was at the partner's fix, somewhere on its last step: search that much farther.
-    const reachM = this.config.maxDistanceM + (v.previous ? distanceMetres(v.previous.lat, v.previous.lon, lat, lon) : 0);
+    // The vessel is measured where it was at the partner's fix, somewhere on its last step: search that much farther
+    // (the step's cheap upper bound: no trigonometry on every fix).
+    const reachM = this.config.maxDistanceM + (v.previous ? distanceCeilingMetres(v.previous.lat, v.previous.lon, lat, lon) : 0);
     const latReach = latitudeReachDegrees(reachM);
     const lonReach = longitudeReachDegrees(lat, reachM);
     const lastRow = Math.floor((lat + latReach) / this.cellLat);
