@@ -43,9 +43,9 @@ export function vesselsFor(messages, asked) {
 /**
  * The fleet off Rizhao (Shandong): Chinese MMSIs (MIDs 412/413/414), positions 34.9–35.8°N
  * 119.55–120.6°E; 40% trawling at 2.5–4 kn (status 7, engaged in fishing), 30% under way at 7–12 kn
- * (status 0), 30% at anchor near the port (status 1, under 0.3 kn).
+ * (status 0), 30% at anchor near the port (status 1, under 0.3 kn). The viewer section draws it too.
  */
-function fleet(count, seed = 20250611) {
+export function fleet(count, seed = 20250611) {
   const rand = rng(seed);
   const used = new Set();
   const out = [];

@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fmtBytes, fmtInt } from './report.mjs';
 import { children, freePort, MAIN_JS, startServeProcess, tidewatchEnv } from './processes.mjs';
-import { importDist, REPO, rng } from './util.mjs';
+import { fleet } from './ingest.mjs';
+import { importDist, REPO } from './util.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
 const VIEWPORT = { width: 1440, height: 900 };
@@ -27,42 +28,6 @@ const FEED_TICK_MS = 100;
 const PAN_RADIUS_PX = 220;
 const PAN_PERIOD_MS = 4_000;
 const LOAD_TIMEOUT_MS = 180_000;
-
-/**
- * The fleet off Rizhao, as in the ingest section: Chinese MMSIs (MIDs 412/413/414) at 34.9–35.8°N 119.55–120.6°E
- * (inside the map's first view); 40% trawling at 2.5–4 kn, 30% under way at 7–12 kn, 30% at anchor near the port.
- */
-function fleet(count, seed = 20261121) {
-  const rand = rng(seed);
-  const used = new Set();
-  const out = [];
-  for (let v = 0; v < count; v++) {
-    let mmsi;
-    do mmsi = [412, 413, 414][Math.floor(rand() * 3)] * 1_000_000 + Math.floor(rand() * 1_000_000);
-    while (used.has(mmsi));
-    used.add(mmsi);
-    const kind = rand();
-    const anchored = kind >= 0.7;
-    const sog = kind < 0.4 ? 2.5 + rand() * 1.5 : kind < 0.7 ? 7 + rand() * 5 : rand() * 0.3;
-    const cog = rand() * 360;
-    const lat = anchored ? 35.3 + rand() * 0.15 : 34.9 + rand() * 0.9;
-    const lon = anchored ? 119.6 + rand() * 0.2 : 119.55 + rand() * 1.05;
-    const mps = (sog * 1852) / 3600;
-    out.push({
-      mmsi,
-      lat,
-      lon,
-      dLat: (mps * Math.cos((cog * Math.PI) / 180)) / 111_320,
-      dLon: (mps * Math.sin((cog * Math.PI) / 180)) / (111_320 * Math.cos((lat * Math.PI) / 180)),
-      sog: Math.round(sog * 10) / 10,
-      cog: Math.round(cog * 10) / 10,
-      heading: Math.round(cog + 360) % 360,
-      navStatus: kind < 0.4 ? 7 : kind < 0.7 ? 0 : 1,
-      channel: rand() < 0.5 ? 'A' : 'B',
-    });
-  }
-  return out;
-}
 
 function createToken(dataDir) {
   const r = spawnSync(process.execPath, [MAIN_JS, 'token', 'create', '--role', 'regulator', '--name', 'bench-viewer'], { cwd: REPO, env: tidewatchEnv({ TIDEWATCH_DATA_DIR: dataDir }), encoding: 'utf8' });
@@ -224,7 +189,7 @@ async function measure({ vessels, tmpDir, chromium, encodeAisSentences, log }) {
   let context;
   try {
     log(`  ${fmtInt(vessels)} vessels: gateway at ${gw.url}, NMEA TCP ${gw.nmeaPort}; feeding …`);
-    feed = await startFeed(gw.nmeaPort, fleet(vessels), encodeAisSentences);
+    feed = await startFeed(gw.nmeaPort, fleet(vessels, 20261121), encodeAisSentences);
     // The gateway has every vessel before the page opens (the page then loads them from /positions/latest).
     const deadline = Date.now() + 60_000;
     for (;;) {
