@@ -270,15 +270,20 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
       expect(await store.count('vessel-fix')).toBe(0);
     });
 
-    it('round-trips a large batch (20,000 fixes of 50 vessels)', async () => {
+    it('round-trips a large batch (20,000 fixes of 50 vessels, written in no order) to the last bit', async () => {
       const vessels = Array.from({ length: 50 }, (_, v) => `vessel:${String(v).padStart(3, '0')}`);
-      const batch = vessels.flatMap((vessel, v) => Array.from({ length: 400 }, (_, i) => fix(vessel, T0 + i * 1000 + v, { lat: 35 + i / 1e4, lon: 119 + v / 100, sog: i / 10, rxTime: T0 + i * 1000 + 500 })));
-      await store.write(batch);
+      // Coordinates and speeds with every significant digit a double has (35 + i / 3e4 is no short decimal).
+      const batch = vessels.flatMap((vessel, v) =>
+        Array.from({ length: 400 }, (_, i) => fix(vessel, T0 + i * 1000 + v, { lat: 35 + i / 3e4, lon: 119 + v / 7, sog: i / 30, ...(i % 3 ? { cog: (i * 0.9) % 360 } : {}), rxTime: T0 + i * 1000 + 500 })),
+      );
+      await store.write(shuffled(batch));
       expect(await store.count('vessel-fix')).toBe(20_000);
       const latest = byVessel(await store.latestFixes());
       expect(latest).toHaveLength(50);
       expect(latest).toStrictEqual(batch.filter((_, i) => i % 400 === 399));
-      await expect(store.track({ vessel: 'vessel:017', from: T0, to: T0 + 400 * 1000 })).resolves.toStrictEqual(batch.slice(17 * 400, 18 * 400));
+      const query = { vessel: 'vessel:017', from: T0, to: T0 + 400 * 1000 };
+      await expect(store.track(query)).resolves.toStrictEqual(batch.slice(17 * 400, 18 * 400));
+      await expect(store.trackLine(query)).resolves.toStrictEqual(trackLineOf(batch.slice(17 * 400, 18 * 400)));
     });
 
     it('keeps unicode, commas, quotes, spaces and equals signs in ids and string fields; an empty string field is absent', async () => {
@@ -290,7 +295,10 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
       const { suspect: _, ...emptyDropped } = odd[2];
       await store.write(odd);
       expect(byVessel(await store.latestFixes())).toStrictEqual(byVessel([odd[0], odd[1], emptyDropped]));
-      for (const f of [odd[0], odd[1], emptyDropped]) await expect(store.track({ vessel: f.vessel as string, from: T0, to: T0 + 1 })).resolves.toStrictEqual([f]);
+      for (const f of [odd[0], odd[1], emptyDropped]) {
+        await expect(store.track({ vessel: f.vessel as string, from: T0, to: T0 + 1 })).resolves.toStrictEqual([f]);
+        await expect(store.trackLine({ vessel: f.vessel as string, from: T0, to: T0 + 1 })).resolves.toStrictEqual(trackLineOf([f]));
+      }
       await expect(store.latestFixes({ vessels: ['vessel:鲁日渔60123'] })).resolves.toStrictEqual([odd[0]]);
     });
 
