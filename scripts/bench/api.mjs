@@ -6,8 +6,9 @@
 //       store.latestFixes({since: now − 1 h})  vs  GET /api/v1/positions/latest?maxAge=3600
 // The data is written straight to the store (store.write, not through ingest), the registry and a
 // regulator token straight into the gateway's configuration database; then the compiled gateway
-// (`node dist/gateway/cli/main.js serve`, NMEA off) runs in its own process and the bench's fetch
-// (keep-alive, one request at a time, whole body read) asks it. The direct queries run in the bench
+// (`node dist/gateway/cli/main.js serve`, NMEA off) runs in its own process and the bench's fetch, in
+// a worker thread with a heap of its own (keep-alive, one request at a time, whole body read, timed
+// there), asks it. The direct queries run in the bench
 // process on a second connection to the same store. Direct and API requests alternate, so drift in the
 // machine's load hits both alike. Then, untimed, the API's work is split into spans (store read,
 // registry look-ups, GeoJSON, JSON) with the project's own code in this process, and with
@@ -17,6 +18,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { fmtBytes, fmtInt, fmtRatio } from './report.mjs';
 import { importDist, median, REPO, rng } from './util.mjs';
 import { children, influxQl, MAIN_JS, startInfluxd, startServeProcess, tidewatchEnv, track } from './processes.mjs';
@@ -357,14 +359,23 @@ export function fmtMs(ms) {
 }
 
 function fmtPct(ratio) {
-  const p = (ratio - 1) * 100;
-  return `${p < 0 ? '−' : '+'}${Math.abs(p).toFixed(0)}%`;
+  const p = Math.round((ratio - 1) * 100);
+  return p === 0 ? '±0%' : `${p < 0 ? '−' : '+'}${Math.abs(p)}%`;
 }
 
+/** How long `fn` took, or the time it measured itself (`{ ms, value }`: the API client, in its own thread). */
 async function timed(fn) {
   const t0 = process.hrtime.bigint();
   const result = await fn();
+  if (result instanceof SelfTimed) return { ms: result.ms, result: result.value };
   return { ms: Number(process.hrtime.bigint() - t0) / 1e6, result };
+}
+
+class SelfTimed {
+  constructor(ms, value) {
+    this.ms = ms;
+    this.value = value;
+  }
 }
 
 /** Timed rounds a slow query still gets when the time budget (--api-max-seconds) is spent. */
@@ -405,15 +416,34 @@ async function measurePaths({ paths, iterations, warmup, maxSeconds, pids = {} }
   return { ...stats, api: { ...stats.api, bytes }, rounds, warmup: warmed, asked: iterations, cpuPerRequestMs };
 }
 
-/** GET a path of the gateway with the regulator token; reads the whole body; throws unless 200. */
-function apiGetter(gw, token, path) {
-  const url = `${gw.url}${path}`;
-  const headers = { authorization: `Bearer ${token}` };
-  return async () => {
-    const res = await fetch(url, { headers });
-    const body = await res.arrayBuffer();
-    if (res.status !== 200) throw new Error(`GET ${path}: HTTP ${res.status} ${Buffer.from(body).toString('utf8').slice(0, 300)}`);
-    return body.byteLength;
+/**
+ * The bench's HTTP client for the API rows, in a worker thread (api-client-worker.mjs): one request
+ * at a time, each timed there, so no collection of the bench's own heap falls into it.
+ */
+function startApiClient() {
+  const worker = new Worker(new URL('./api-client-worker.mjs', import.meta.url));
+  worker.unref();
+  let pending;
+  worker.on('message', (reply) => pending?.(reply));
+  worker.on('error', (e) => pending?.({ error: `API client worker: ${e.message}` }));
+  const request = (url, headers) =>
+    new Promise((resolve) => {
+      pending = resolve;
+      worker.postMessage({ url, headers });
+    });
+  return {
+    /** GET a path of the gateway with the regulator token; reads the whole body; throws unless 200; SelfTimed bytes. */
+    getter(gw, token, path) {
+      const url = `${gw.url}${path}`;
+      const headers = { authorization: `Bearer ${token}` };
+      return async () => {
+        const r = await request(url, headers);
+        if (r.error) throw new Error(`GET ${path}: ${r.error}`);
+        if (r.status !== 200) throw new Error(`GET ${path}: HTTP ${r.status} ${r.text}`);
+        return new SelfTimed(r.ms, r.bytes);
+      };
+    },
+    close: () => worker.terminate(),
   };
 }
 
@@ -617,14 +647,16 @@ async function profileRun({ dataDir, influx, token, path, iterations, warmup, di
   const gw = await startGatewayProcess({ dataDir, influx, cpuProfDir: dir });
   let fromUs;
   let toUs;
+  const client = startApiClient();
   try {
-    const get = apiGetter(gw, token, path);
+    const get = client.getter(gw, token, path);
     for (let i = 0; i < warmup; i++) await get();
     fromUs = Number(process.hrtime.bigint() / 1000n);
     for (let i = 0; i < iterations; i++) await get();
     toUs = Number(process.hrtime.bigint() / 1000n);
     await gw.stop();
   } finally {
+    await client.close();
     await gw.kill();
   }
   const file = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort().pop();
@@ -641,6 +673,7 @@ async function runStore({ kind, store, dataDir, influx, opts, log }) {
   if (influx) await settle(influx.pid);
   const gw = await startGatewayProcess({ dataDir, influx });
   const result = { data, measured: {} };
+  const client = startApiClient();
   try {
     const check = await checkAnswers(gw, token, data);
     result.check = check;
@@ -659,7 +692,7 @@ async function runStore({ kind, store, dataDir, influx, opts, log }) {
     };
     const pids = influx ? { influxd: influx.pid } : {};
     log(`  ${kind}: 24 h track, ${opts.apiTrackIterations} × (store.track, store.trackLine, GET …/track) after ${warmupOf(opts.apiTrackIterations)} warm-up rounds …`);
-    result.measured.track = await measurePaths({ paths: { direct: trackDirect, line: trackLine, api: apiGetter(gw, token, trackPath(t)) }, iterations: opts.apiTrackIterations, warmup: warmupOf(opts.apiTrackIterations), maxSeconds: opts.apiMaxSeconds, pids });
+    result.measured.track = await measurePaths({ paths: { direct: trackDirect, line: trackLine, api: client.getter(gw, token, trackPath(t)) }, iterations: opts.apiTrackIterations, warmup: warmupOf(opts.apiTrackIterations), maxSeconds: opts.apiMaxSeconds, pids });
     result.measured.track.memory = memoryOf(gw.pid);
     logPair(log, result.measured.track);
 
@@ -669,7 +702,7 @@ async function runStore({ kind, store, dataDir, influx, opts, log }) {
       return fixes.length;
     };
     log(`  ${kind}: latest positions, ${opts.apiLatestIterations} × (store.latestFixes, GET /positions/latest) after ${warmupOf(opts.apiLatestIterations)} warm-up rounds …`);
-    result.measured.latest = await measurePaths({ paths: { direct: latestDirect, api: apiGetter(gw, token, LATEST_PATH) }, iterations: opts.apiLatestIterations, warmup: warmupOf(opts.apiLatestIterations), maxSeconds: opts.apiMaxSeconds, pids });
+    result.measured.latest = await measurePaths({ paths: { direct: latestDirect, api: client.getter(gw, token, LATEST_PATH) }, iterations: opts.apiLatestIterations, warmup: warmupOf(opts.apiLatestIterations), maxSeconds: opts.apiMaxSeconds, pids });
     result.measured.latest.memory = memoryOf(gw.pid);
     logPair(log, result.measured.latest);
     result.memBefore = memBefore;
@@ -680,6 +713,7 @@ async function runStore({ kind, store, dataDir, influx, opts, log }) {
     const tail = gw.stderrTail();
     throw new Error(`${e.message}${tail ? `\n  gateway stderr: ${tail.slice(-600)}` : ''}`);
   } finally {
+    await client.close();
     await gw.stop().catch(() => gw.kill());
   }
 
@@ -853,7 +887,7 @@ function section({ opts, results, failures, influxVersion, load }) {
   const d = any?.data;
   notes.push(
     `Throughput here is 1 / the median latency (one request at a time), best: 1 / the fastest request; "ours / this" on a store row is API ÷ store throughput. Latency: from the call (fetch) to the last byte of the body read (arrayBuffer; not parsed), or to store.track()/latestFixes() resolving with VesselFix objects (store.trackLine(): with its columns); p50/p95 nearest-rank over ${fmtInt(opts.apiTrackIterations)} track and ${fmtInt(opts.apiLatestIterations)} latest-position requests a path (fewer, at least ${MIN_ROUNDS}, for a query whose rounds take over --api-max-seconds ${opts.apiMaxSeconds} s: noted above), after ${warmupOf(opts.apiTrackIterations)}/${warmupOf(opts.apiLatestIterations)} warm-up rounds (fewer for such a slow query), store and API requests alternating.`,
-    `API rows: \`node dist/gateway/cli/main.js serve\` in its own process (NMEA off, log level warn, HTTP on a free loopback port), as deployed, so its event loop is not shared with the bench's client; a regulator token (createToken); Node's fetch with keep-alive. Store rows: the same store class (EmbeddedSeriesStore on the same series.db, a second SQLite connection; InfluxSeriesStore on the same InfluxDB) in the bench process. Peak RSS: the gateway's VmHWM after that query's requests (its RSS before the first request for RSS Δ).`,
+    `API rows: \`node dist/gateway/cli/main.js serve\` in its own process (NMEA off, log level warn, HTTP on a free loopback port), as deployed, so its event loop is not shared with the bench's client; a regulator token (createToken); Node's fetch with keep-alive, in a worker thread of the bench with its own heap and timed there, so the garbage the store rows leave in the bench's heap is not collected during an API request (it was, and made most of the API's p95 over the store's). Store rows: the same store class (EmbeddedSeriesStore on the same series.db, a second SQLite connection; InfluxSeriesStore on the same InfluxDB) in the bench process. Peak RSS: the gateway's VmHWM after that query's requests (its RSS before the first request for RSS Δ).`,
     d
       ? `Data, written straight to each store with store.write (${fmtInt(WRITE_BATCH)} a call, acknowledged), times relative to when it was written: the trawler ${TRACKED.id} (MMSI ${TRACKED.mmsi}, registered with that binding, so its track route also reads the identifier's own series) — ${fmtInt(TRACK_FIXES)} AIS fixes every 10 s over [to − 24 h, to): out of Shijiu harbour at ~9 kn, four 3.5 h tows at 3.2–3.5 kn, home and moored; ${fmtInt(d.vesselCount)} vessels with ${FIXES_PER_VESSEL} fixes each in the last ${(LATEST_SPREAD_MS + (FIXES_PER_VESSEL - 1) * FIX_GAP_MS) / 60_000} min (${fmtInt(d.vessels.length)} registered fishing vessels, ${fmtInt(d.vesselCount - d.vessels.length)} unregistered AIS targets, ${fmtInt(d.statics.length)} of them with an AIS name); ${fmtInt(d.fixes.length)} fixes in all. Checked through the API before and after: ${fmtInt(any.check.trackPoints)} track points, ${fmtInt(any.check.latestVessels)} vessels (${fmtInt(any.check.named)} with a name: registered ones from the registry, the others from their AIS static reports).`
       : 'No store was measured.',
