@@ -1,14 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { homedir, tmpdir } from 'node:os';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDatabase } from '../../gateway/store/influx.js';
+import { freePorts, influxdBinary, influxdLogTail, spawnInfluxd, untilHealthy } from '../../scripts/influxd.mjs';
 
 /**
  * A real InfluxDB OSS 1.8.10 for tests (research/influxdb.md): loopback only, free ports, all of
- * its files in one temporary directory. `scripts/influxdb.sh build` makes the binary; test-all.sh
- * exports its path as INFLUXD_BIN.
+ * its files in one temporary directory, run the way scripts/influxd.mjs says (the bench's too), with
+ * a lifecycle tests need: stopped, killed and started again on the same data. `scripts/influxdb.sh
+ * build` makes the binary; test-all.sh exports its path as INFLUXD_BIN.
  */
 
 export interface InfluxHandle {
@@ -33,33 +34,8 @@ export interface InfluxHandle {
 }
 
 const DATABASE = 'tidewatch';
-const STARTUP_TIMEOUT_MS = 30_000;
 const EXIT_TIMEOUT_MS = 15_000;
 const PORT_ATTEMPTS = 3;
-
-/** INFLUXD_BIN, else where `scripts/influxdb.sh build` puts it; a clear failure when it is not there. */
-export function influxdBinary(): string {
-  const path = process.env.INFLUXD_BIN || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'tidewatch', 'influxdb-1.8.10', 'bin', 'influxd');
-  if (!existsSync(path)) {
-    throw new Error(
-      `InfluxDB 1.8.10 binary not found at ${path}: build it once with \`bash scripts/influxdb.sh build\` (needs Go), ` +
-        'or set INFLUXD_BIN to an influxd 1.8.x binary; `npm test` does this for you',
-    );
-  }
-  return path;
-}
-
-/** A port nobody listens on right now (the OS picks it); influxd binds it a moment later. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -86,7 +62,6 @@ function killRunningOnExit(): void {
 export async function startInfluxDb(): Promise<InfluxHandle> {
   const binary = influxdBinary();
   const dir = mkdtempSync(join(tmpdir(), 'tidewatch-influxdb-'));
-  const logPath = join(dir, 'influxd.log');
   let httpPort = 0;
   let bindPort = 0;
   let influxd: ChildProcess | undefined;
@@ -98,30 +73,10 @@ export async function startInfluxDb(): Promise<InfluxHandle> {
 
   killRunningOnExit();
 
-  const logTail = (lines = 30): string => {
-    const log = existsSync(logPath) ? readFileSync(logPath, 'utf8').trimEnd() : '';
-    return log === '' ? '(influxd logged nothing)' : log.split('\n').slice(-lines).join('\n');
-  };
+  const logTail = (lines = 30): string => influxdLogTail(dir, lines);
 
-  const spawnInfluxd = () => {
-    const log = openSync(logPath, 'a');
-    const child = spawn(binary, [], {
-      env: {
-        PATH: process.env.PATH,
-        INFLUXDB_REPORTING_DISABLED: 'true',
-        INFLUXDB_BIND_ADDRESS: `127.0.0.1:${bindPort}`,
-        INFLUXDB_HTTP_BIND_ADDRESS: `127.0.0.1:${httpPort}`,
-        INFLUXDB_HTTP_FLUX_ENABLED: 'true',
-        INFLUXDB_HTTP_LOG_ENABLED: 'false',
-        INFLUXDB_DATA_QUERY_LOG_ENABLED: 'false',
-        INFLUXDB_MONITOR_STORE_ENABLED: 'false',
-        INFLUXDB_META_DIR: join(dir, 'meta'),
-        INFLUXDB_DATA_DIR: join(dir, 'data'),
-        INFLUXDB_DATA_WAL_DIR: join(dir, 'wal'),
-      },
-      stdio: ['ignore', log, log],
-    });
-    closeSync(log);
+  const spawnOnPorts = () => {
+    const child = spawnInfluxd(binary, { dir, httpPort, bindPort });
     exitReason = undefined;
     signalled = false;
     running.add(child);
@@ -138,21 +93,6 @@ export async function startInfluxDb(): Promise<InfluxHandle> {
       });
     });
     influxd = child;
-  };
-
-  /** Resolves when /health answers; rejects, with the log, when influxd dies or takes too long. */
-  const waitUntilHealthy = async (): Promise<void> => {
-    const deadline = Date.now() + STARTUP_TIMEOUT_MS;
-    while (Date.now() < deadline) {
-      if (exitReason) throw new Error(`influxd ${exitReason} while starting; log tail:\n${logTail()}`);
-      try {
-        if ((await fetch(`http://127.0.0.1:${httpPort}/health`, { signal: AbortSignal.timeout(1000) })).ok) return;
-      } catch {
-        // not listening yet
-      }
-      await sleep(100);
-    }
-    throw new Error(`influxd did not answer /health within ${STARTUP_TIMEOUT_MS / 1000} s; log tail:\n${logTail()}`);
   };
 
   const end = async (signal: NodeJS.Signals): Promise<void> => {
@@ -173,8 +113,8 @@ export async function startInfluxDb(): Promise<InfluxHandle> {
 
   const start = async (): Promise<void> => {
     if (influxd && !exitReason) throw new Error('influxd is already running');
-    spawnInfluxd();
-    await waitUntilHealthy();
+    spawnOnPorts();
+    await untilHealthy({ url: `http://127.0.0.1:${httpPort}`, dir, exitReason: () => exitReason });
   };
 
   const dispose = async (): Promise<void> => {
@@ -188,9 +128,7 @@ export async function startInfluxDb(): Promise<InfluxHandle> {
   try {
     // A port found free can be taken before influxd binds it: try fresh ports a few times.
     for (let attempt = 1; ; attempt++) {
-      httpPort = await freePort();
-      do bindPort = await freePort();
-      while (bindPort === httpPort);
+      ({ httpPort, bindPort } = await freePorts());
       try {
         await start();
         break;
