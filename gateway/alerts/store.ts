@@ -1,4 +1,4 @@
-import type { ConfigDb } from '../configdb/database.js';
+import { statement, type ConfigDb } from '../configdb/database.js';
 import {
   SEVERITIES,
   type Alert,
@@ -253,8 +253,7 @@ export class AlertStore {
       where.push('id < @after');
       params.after = f.after;
     }
-    const rows = this.db
-      .prepare(`SELECT * FROM alert ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`)
+    const rows = statement(this.db, `SELECT * FROM alert ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`)
       .all({ ...params, limit: f.limit + 1 }) as AlertRow[];
     const page = rows.slice(0, f.limit).map(fromRow);
     return rows.length > f.limit ? { alerts: page, next: page[page.length - 1].id } : { alerts: page };

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { ConfigDb } from '../configdb/database.js';
+import { statement, type ConfigDb } from '../configdb/database.js';
 
 /**
  * Access tokens. A token is a random secret shown once at creation; the config database keeps only
@@ -54,8 +54,7 @@ export function createToken(db: ConfigDb, { role, name }: { role: Role; name: st
   const problem = tokenNameProblem(name);
   if (problem) throw new Error(problem);
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
-  const result = db
-    .prepare('INSERT INTO token (name, role, hash, created_at) VALUES (?, ?, ?, ?)')
+  const result = statement(db, 'INSERT INTO token (name, role, hash, created_at) VALUES (?, ?, ?, ?)')
     .run(name.trim(), role, hashSecret(token), Date.now());
   return { token, id: Number(result.lastInsertRowid) };
 }
@@ -68,21 +67,21 @@ export function createToken(db: ConfigDb, { role, name }: { role: Role; name: st
  */
 export function verifyToken(db: ConfigDb, token: string): TokenIdentity | undefined {
   if (!token.startsWith(TOKEN_PREFIX)) return undefined;
-  return db.prepare('SELECT id, name, role FROM token WHERE hash = ? AND revoked_at IS NULL').get(hashSecret(token)) as
+  return statement(db, 'SELECT id, name, role FROM token WHERE hash = ? AND revoked_at IS NULL').get(hashSecret(token)) as
     | TokenIdentity
     | undefined;
 }
 
 export function revokeToken(db: ConfigDb, id: number): RevokeResult {
-  const row = db.prepare('SELECT revoked_at FROM token WHERE id = ?').get(id) as { revoked_at: number | null } | undefined;
+  const row = statement(db, 'SELECT revoked_at FROM token WHERE id = ?').get(id) as { revoked_at: number | null } | undefined;
   if (!row) return 'not found';
   if (row.revoked_at !== null) return 'already revoked';
-  db.prepare('UPDATE token SET revoked_at = ? WHERE id = ?').run(Date.now(), id);
+  statement(db, 'UPDATE token SET revoked_at = ? WHERE id = ?').run(Date.now(), id);
   return 'revoked';
 }
 
 export function listTokens(db: ConfigDb): TokenListing[] {
-  const rows = db.prepare('SELECT id, name, role, created_at, revoked_at FROM token ORDER BY id').all() as Array<{
+  const rows = statement(db, 'SELECT id, name, role, created_at, revoked_at FROM token ORDER BY id').all() as Array<{
     id: number;
     name: string;
     role: Role;

@@ -10,6 +10,22 @@ import Database from 'better-sqlite3';
 
 export type ConfigDb = Database.Database;
 
+const statements = new WeakMap<ConfigDb, Map<string, Database.Statement>>();
+
+/**
+ * `db.prepare(sql)`, compiled once per connection and kept. better-sqlite3 compiles SQL on every
+ * prepare (tens of µs), and the registry, the token check and the device sequences prepared theirs on
+ * every call: per alert, per API request, per AIS static report. A statement's mode (pluck, raw) is
+ * kept with it, so one SQL text is used one way.
+ */
+export function statement(db: ConfigDb, sql: string): Database.Statement {
+  let cache = statements.get(db);
+  if (!cache) statements.set(db, (cache = new Map()));
+  let prepared = cache.get(sql);
+  if (!prepared) cache.set(sql, (prepared = db.prepare(sql)));
+  return prepared;
+}
+
 const MIGRATIONS: readonly string[] = [
   // 1: access tokens; only a SHA-256 of the secret is kept.
   `CREATE TABLE token (

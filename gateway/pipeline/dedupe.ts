@@ -1,5 +1,5 @@
 import type { VesselFix } from '../../core/records.js';
-import type { ConfigDb } from '../configdb/database.js';
+import { statement, type ConfigDb } from '../configdb/database.js';
 
 /** What identifies a fix for deduplication: the same report, however many stations heard it. */
 export type FixIdentity = Pick<VesselFix, 'key' | 'time' | 'lat' | 'lon'>;
@@ -101,7 +101,7 @@ export class FrameSequences {
   private ackedSeq(key: string, deviceId: string, bootId: number): number {
     let acked = this.acked.get(key);
     if (acked === undefined) {
-      const row = this.db.prepare('SELECT acked_seq FROM device_sequence WHERE device_id = ? AND boot_id = ?').get(deviceId, bootId) as
+      const row = statement(this.db, 'SELECT acked_seq FROM device_sequence WHERE device_id = ? AND boot_id = ?').get(deviceId, bootId) as
         | { acked_seq: number }
         | undefined;
       acked = row?.acked_seq ?? 0;
@@ -128,12 +128,11 @@ export class FrameSequences {
     else this.ahead.delete(key);
     if (acked !== this.acked.get(key)) {
       this.acked.set(key, acked);
-      this.db
-        .prepare(
-          `INSERT INTO device_sequence (device_id, boot_id, acked_seq, updated_at) VALUES (?, ?, ?, ?)
+      statement(
+        this.db,
+        `INSERT INTO device_sequence (device_id, boot_id, acked_seq, updated_at) VALUES (?, ?, ?, ?)
            ON CONFLICT(device_id, boot_id) DO UPDATE SET acked_seq = excluded.acked_seq, updated_at = excluded.updated_at`,
-        )
-        .run(deviceId, bootId, acked, Date.now());
+      ).run(deviceId, bootId, acked, Date.now());
     }
     return acked;
   }

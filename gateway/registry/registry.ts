@@ -1,5 +1,5 @@
 import type { VesselStatic } from '../../core/records.js';
-import type { ConfigDb } from '../configdb/database.js';
+import { statement, type ConfigDb } from '../configdb/database.js';
 
 /**
  * The vessel registry (DESIGN §3): vessels of the bureau's register, and the identifiers that point
@@ -168,12 +168,11 @@ export class VesselRegistry {
   }
 
   private reload(): void {
-    const rows = this.db
-      .prepare(
-        `SELECT b.vessel_id, b.key, b.valid_from, b.valid_to, COALESCE(b.terminal_model, v.terminal_model) AS terminal_model
+    const rows = statement(
+      this.db,
+      `SELECT b.vessel_id, b.key, b.valid_from, b.valid_to, COALESCE(b.terminal_model, v.terminal_model) AS terminal_model
            FROM vessel_identifier b JOIN vessel v ON v.id = b.vessel_id ORDER BY b.key, b.valid_from`,
-      )
-      .all() as BindingRow[];
+    ).all() as BindingRow[];
     const map = new Map<string, Resolved[]>();
     for (const r of rows) {
       const list = map.get(r.key) ?? [];
@@ -249,7 +248,8 @@ export class VesselRegistry {
         throw new RegistryError(`identifier ${b.key} is listed twice for overlapping periods; end one (validTo) before the other starts`, { field: `identifiers.${i}` });
       }
     });
-    const otherBinding = this.db.prepare(
+    const otherBinding = statement(
+      this.db,
       `SELECT vessel_id, key, valid_from, valid_to FROM vessel_identifier
         WHERE key = ? AND vessel_id <> ? AND valid_from < ? AND (valid_to IS NULL OR valid_to > ?) LIMIT 1`,
     );
@@ -265,31 +265,31 @@ export class VesselRegistry {
           );
         }
       });
-      this.db
-        .prepare(
-          `INSERT INTO vessel (id, hull_name, registry_no, name, owner, owner_phone, gear_type, home_port, terminal_model, length_m, power_kw, updated_at)
+      statement(
+        this.db,
+        `INSERT INTO vessel (id, hull_name, registry_no, name, owner, owner_phone, gear_type, home_port, terminal_model, length_m, power_kw, updated_at)
            VALUES (@id, @hullName, @registryNo, @name, @owner, @ownerPhone, @gearType, @homePort, @terminalModel, @length, @power, @now)
            ON CONFLICT(id) DO UPDATE SET hull_name = excluded.hull_name, registry_no = excluded.registry_no, name = excluded.name,
              owner = excluded.owner, owner_phone = excluded.owner_phone, gear_type = excluded.gear_type, home_port = excluded.home_port,
              terminal_model = excluded.terminal_model, length_m = excluded.length_m, power_kw = excluded.power_kw,
              updated_at = excluded.updated_at`,
-        )
-        .run({
-          id: vessel.id,
-          hullName: vessel.hullName ?? null,
-          registryNo: vessel.registryNo ?? null,
-          name: vessel.name ?? null,
-          owner: vessel.owner ?? null,
-          ownerPhone: vessel.ownerPhone ?? null,
-          gearType: vessel.gearType ?? null,
-          homePort: vessel.homePort ?? null,
-          terminalModel: vessel.terminalModel ?? null,
-          length: vessel.length ?? null,
-          power: vessel.power ?? null,
-          now: Date.now(),
-        });
-      this.db.prepare('DELETE FROM vessel_identifier WHERE vessel_id = ?').run(vessel.id);
-      const bind = this.db.prepare(
+      ).run({
+        id: vessel.id,
+        hullName: vessel.hullName ?? null,
+        registryNo: vessel.registryNo ?? null,
+        name: vessel.name ?? null,
+        owner: vessel.owner ?? null,
+        ownerPhone: vessel.ownerPhone ?? null,
+        gearType: vessel.gearType ?? null,
+        homePort: vessel.homePort ?? null,
+        terminalModel: vessel.terminalModel ?? null,
+        length: vessel.length ?? null,
+        power: vessel.power ?? null,
+        now: Date.now(),
+      });
+      statement(this.db, 'DELETE FROM vessel_identifier WHERE vessel_id = ?').run(vessel.id);
+      const bind = statement(
+        this.db,
         'INSERT INTO vessel_identifier (vessel_id, key, valid_from, valid_to, terminal_model) VALUES (?, ?, ?, ?, ?)',
       );
       for (const b of vessel.identifiers) bind.run(vessel.id, b.key, b.validFrom ?? 0, b.validTo ?? null, b.terminalModel ?? null);
@@ -300,13 +300,13 @@ export class VesselRegistry {
 
   /** Remove a vessel and its bindings; false when there was none. Its stored fixes stay, under its id. */
   delete(id: string): boolean {
-    const removed = this.db.prepare('DELETE FROM vessel WHERE id = ?').run(id).changes > 0;
+    const removed = statement(this.db, 'DELETE FROM vessel WHERE id = ?').run(id).changes > 0;
     if (removed && this.batchDepth === 0) this.reload();
     return removed;
   }
 
   get(id: string): Vessel | undefined {
-    const row = this.db.prepare('SELECT * FROM vessel WHERE id = ?').get(id) as VesselRow | undefined;
+    const row = statement(this.db, 'SELECT * FROM vessel WHERE id = ?').get(id) as VesselRow | undefined;
     return row ? this.withIdentifiers([row])[0] : undefined;
   }
 
@@ -318,10 +318,9 @@ export class VesselRegistry {
   /** Registered vessels matching the search, ordered by id, one page of them, and how many match in all. */
   search(query: VesselSearch): { total: number; vessels: Vessel[] } {
     const params = { key: query.key ?? null, text: query.text ? normaliseSearchText(query.text) || null : null };
-    const total = this.db.prepare(`SELECT count(*) FROM vessel v WHERE ${SEARCH_WHERE}`).pluck().get(params) as number;
+    const total = statement(this.db, `SELECT count(*) FROM vessel v WHERE ${SEARCH_WHERE}`).pluck().get(params) as number;
     // LIMIT -1 is SQLite for "no limit".
-    const rows = this.db
-      .prepare(`SELECT v.* FROM vessel v WHERE ${SEARCH_WHERE} ORDER BY v.id LIMIT :limit OFFSET :offset`)
+    const rows = statement(this.db, `SELECT v.* FROM vessel v WHERE ${SEARCH_WHERE} ORDER BY v.id LIMIT :limit OFFSET :offset`)
       .all({ ...params, limit: query.limit ?? -1, offset: query.offset ?? 0 }) as VesselRow[];
     return { total, vessels: this.withIdentifiers(rows) };
   }
@@ -329,8 +328,7 @@ export class VesselRegistry {
   private withIdentifiers(rows: VesselRow[]): Vessel[] {
     // One query for all the bindings (not one per vessel): a page may hold thousands of vessels.
     const bindings = new Map<string, BindingRow[]>();
-    const all = this.db
-      .prepare('SELECT * FROM vessel_identifier WHERE vessel_id IN (SELECT value FROM json_each(?)) ORDER BY vessel_id, key, valid_from')
+    const all = statement(this.db, 'SELECT * FROM vessel_identifier WHERE vessel_id IN (SELECT value FROM json_each(?)) ORDER BY vessel_id, key, valid_from')
       .all(JSON.stringify(rows.map((r) => r.id))) as BindingRow[];
     for (const b of all) {
       const list = bindings.get(b.vessel_id);
@@ -362,34 +360,33 @@ export class VesselRegistry {
 
   /** Keep the latest static data an identifier broadcast (AIS type 5/24/19), merging partial reports. */
   recordStatic(s: VesselStatic): void {
-    this.db
-      .prepare(
-        `INSERT INTO vessel_static (key, time, name, callsign, imo, ship_type, destination, length_m, beam_m, draught_m)
+    statement(
+      this.db,
+      `INSERT INTO vessel_static (key, time, name, callsign, imo, ship_type, destination, length_m, beam_m, draught_m)
          VALUES (@key, @time, @name, @callsign, @imo, @shipType, @destination, @length, @beam, @draught)
          ON CONFLICT(key) DO UPDATE SET time = MAX(time, excluded.time),
            name = COALESCE(excluded.name, name), callsign = COALESCE(excluded.callsign, callsign),
            imo = COALESCE(excluded.imo, imo), ship_type = COALESCE(excluded.ship_type, ship_type),
            destination = COALESCE(excluded.destination, destination), length_m = COALESCE(excluded.length_m, length_m),
            beam_m = COALESCE(excluded.beam_m, beam_m), draught_m = COALESCE(excluded.draught_m, draught_m)`,
-      )
-      .run({
-        key: s.key,
-        time: s.time ?? Date.now(),
-        name: s.name ?? null,
-        callsign: s.callsign ?? null,
-        imo: s.imo ?? null,
-        shipType: s.shipType ?? null,
-        destination: s.destination ?? null,
-        length: s.length ?? null,
-        beam: s.beam ?? null,
-        draught: s.draught ?? null,
-      });
+    ).run({
+      key: s.key,
+      time: s.time ?? Date.now(),
+      name: s.name ?? null,
+      callsign: s.callsign ?? null,
+      imo: s.imo ?? null,
+      shipType: s.shipType ?? null,
+      destination: s.destination ?? null,
+      length: s.length ?? null,
+      beam: s.beam ?? null,
+      draught: s.draught ?? null,
+    });
   }
 
   /** Latest static data broadcast under each of the given keys. */
   staticOf(keys: readonly string[]): Map<string, VesselStatic> {
     const out = new Map<string, VesselStatic>();
-    const rows = this.db.prepare('SELECT * FROM vessel_static WHERE key IN (SELECT value FROM json_each(?))').all(JSON.stringify(keys)) as {
+    const rows = statement(this.db, 'SELECT * FROM vessel_static WHERE key IN (SELECT value FROM json_each(?))').all(JSON.stringify(keys)) as {
       key: string; time: number; name: string | null; callsign: string | null; imo: number | null; ship_type: number | null; destination: string | null; length_m: number | null; beam_m: number | null; draught_m: number | null;
     }[];
     for (const r of rows) {

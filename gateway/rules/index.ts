@@ -4,7 +4,7 @@ import type { Logger } from '../../core/log.js';
 import type { VesselFix } from '../../core/records.js';
 import type { Alert, AlertDetails, AlertType, AlertWithEvidence } from '../alerts/model.js';
 import type { AlertStore } from '../alerts/store.js';
-import type { ConfigDb } from '../configdb/database.js';
+import { statement, type ConfigDb } from '../configdb/database.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { FIX_SOURCES, type LatestPositions } from '../pipeline/latest-positions.js';
 import { RegistryChanges } from '../registry/changes.js';
@@ -177,7 +177,7 @@ export function loadBanCalendar(file: string | undefined): BanCalendar {
 
 /** Every version of every zone, any time: the engine checks each fix against the versions in force then. */
 export function allZoneVersions(db: ConfigDb, zones: ZoneStore): ZoneVersion[] {
-  const ids = db.prepare('SELECT id FROM zone ORDER BY id').pluck().all() as number[];
+  const ids = statement(db, 'SELECT id FROM zone ORDER BY id').pluck().all() as number[];
   return ids.flatMap((id) => zones.history(id) ?? []);
 }
 

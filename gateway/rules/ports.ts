@@ -1,5 +1,5 @@
 import type { VesselFix } from '../../core/records.js';
-import type { ConfigDb } from '../configdb/database.js';
+import { statement, type ConfigDb } from '../configdb/database.js';
 import type { ZoneVersion } from '../zones/model.js';
 import type { AlertSink, VesselContext } from './rule.js';
 import type { PresenceUpdate, ZoneRule } from './zone-presence.js';
@@ -108,14 +108,13 @@ export class PortVisitStore implements PortVisitLog {
 
   /** Newest arrival first. */
   list(f: PortVisitFilter): PortVisit[] {
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM port_visit
+    const rows = statement(
+      this.db,
+      `SELECT * FROM port_visit
           WHERE (@vessel IS NULL OR vessel = @vessel) AND (@zoneId IS NULL OR zone_id = @zoneId)
             AND (@from IS NULL OR departure_time IS NULL OR departure_time >= @from) AND (@to IS NULL OR arrival_time < @to)
           ORDER BY arrival_time DESC, id DESC LIMIT @limit OFFSET @offset`,
-      )
-      .all({ vessel: f.vessel ?? null, zoneId: f.zoneId ?? null, from: f.from ?? null, to: f.to ?? null, limit: f.limit, offset: f.offset ?? 0 }) as VisitRow[];
+    ).all({ vessel: f.vessel ?? null, zoneId: f.zoneId ?? null, from: f.from ?? null, to: f.to ?? null, limit: f.limit, offset: f.offset ?? 0 }) as VisitRow[];
     return rows.map(fromRow);
   }
 

@@ -1,4 +1,4 @@
-import type { ConfigDb } from '../configdb/database.js';
+import { statement, type ConfigDb } from '../configdb/database.js';
 import type { Bbox, ZoneDefinition, ZoneKind, ZoneVersion } from './model.js';
 import type { CheckedZone } from './schema.js';
 
@@ -85,7 +85,7 @@ export class ZoneStore {
   /** A new zone: version 1. */
   create(zone: CheckedZone, change: ZoneChange): ZoneVersion {
     const created = this.db.transaction(() => {
-      const id = Number(this.db.prepare('INSERT INTO zone DEFAULT VALUES').run().lastInsertRowid);
+      const id = Number(statement(this.db, 'INSERT INTO zone DEFAULT VALUES').run().lastInsertRowid);
       return this.append(id, 1, zone, false, change);
     })();
     return this.announce(created);
@@ -116,22 +116,21 @@ export class ZoneStore {
 
   /** Every version of a zone, oldest first; undefined when there is no such zone. */
   history(id: number): ZoneVersion[] | undefined {
-    const rows = this.db.prepare('SELECT * FROM zone_version WHERE zone_id = ? ORDER BY version').all(id) as VersionRow[];
+    const rows = statement(this.db, 'SELECT * FROM zone_version WHERE zone_id = ? ORDER BY version').all(id) as VersionRow[];
     return rows.length > 0 ? rows.map(fromRow) : undefined;
   }
 
   /** The zones in force at `q.at` (not retired), by id. */
   inForce(q: ZoneQuery): ZoneVersion[] {
     const [minLon, minLat, maxLon, maxLat] = q.bbox ?? [null, null, null, null];
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM zone_version
+    const rows = statement(
+      this.db,
+      `SELECT * FROM zone_version
          WHERE effective_from <= @at AND (effective_to IS NULL OR effective_to > @at) AND retired = 0
            AND (@kind IS NULL OR kind = @kind)
            AND (@minLon IS NULL OR (max_lon >= @minLon AND min_lon <= @maxLon AND max_lat >= @minLat AND min_lat <= @maxLat))
          ORDER BY zone_id`,
-      )
-      .all({ at: q.at, kind: q.kind ?? null, minLon, minLat, maxLon, maxLat }) as VersionRow[];
+    ).all({ at: q.at, kind: q.kind ?? null, minLon, minLat, maxLon, maxLat }) as VersionRow[];
     return rows.map(fromRow);
   }
 
@@ -142,7 +141,7 @@ export class ZoneStore {
   }
 
   private latest(id: number): ZoneVersion | undefined {
-    const row = this.db.prepare('SELECT * FROM zone_version WHERE zone_id = ? ORDER BY version DESC LIMIT 1').get(id) as VersionRow | undefined;
+    const row = statement(this.db, 'SELECT * FROM zone_version WHERE zone_id = ? ORDER BY version DESC LIMIT 1').get(id) as VersionRow | undefined;
     return row && fromRow(row);
   }
 
@@ -161,13 +160,12 @@ export class ZoneStore {
   private append(id: number, version: number, zone: CheckedZone, retired: boolean, change: ZoneChange): ZoneVersion {
     const from = change.effectiveFrom ?? this.now();
     const [minLon, minLat, maxLon, maxLat] = zone.facts.bbox;
-    this.db.prepare('UPDATE zone_version SET effective_to = ? WHERE zone_id = ? AND version = ?').run(from, id, version - 1);
-    this.db
-      .prepare(
-        `INSERT INTO zone_version (zone_id, version, effective_from, retired, kind, geometry, properties, area_km2, min_lon, min_lat, max_lon, max_lat, created_at, created_by)
+    statement(this.db, 'UPDATE zone_version SET effective_to = ? WHERE zone_id = ? AND version = ?').run(from, id, version - 1);
+    statement(
+      this.db,
+      `INSERT INTO zone_version (zone_id, version, effective_from, retired, kind, geometry, properties, area_km2, min_lon, min_lat, max_lon, max_lat, created_at, created_by)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(id, version, from, retired ? 1 : 0, zone.properties.kind, JSON.stringify(zone.geometry), JSON.stringify(zone.properties), zone.facts.areaKm2, minLon, minLat, maxLon, maxLat, this.now(), change.by);
+    ).run(id, version, from, retired ? 1 : 0, zone.properties.kind, JSON.stringify(zone.geometry), JSON.stringify(zone.properties), zone.facts.areaKm2, minLon, minLat, maxLon, maxLat, this.now(), change.by);
     return this.latest(id) as ZoneVersion;
   }
 
