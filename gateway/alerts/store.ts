@@ -137,12 +137,38 @@ function prepare(db: ConfigDb) {
 export class AlertStore {
   private readonly listeners = new Set<AlertListener>();
   private readonly sql: ReturnType<typeof prepare>;
+  /** Inside batch(): the changes to announce once it is committed. */
+  private held?: AlertChange[];
+
+  /** raise's transaction, made once: better-sqlite3 builds a wrapper function per transaction() call. */
+  private readonly raiseTransaction: (r: AlertRaise) => { alert: Alert; created: boolean };
 
   constructor(
     private readonly db: ConfigDb,
     private readonly now: () => number = Date.now,
   ) {
     this.sql = prepare(db);
+    this.raiseTransaction = db.transaction((r: AlertRaise) => this.writeRaise(r));
+  }
+
+  /**
+   * Runs `work` (raises, resolves, …) as one transaction: one commit for all of its changes, where
+   * each would commit on its own. A restart that finds 5,000 vessels silent past their limit raises
+   * their dark alerts in one tick; one commit each held the event loop for half a second. Listeners
+   * hear of the changes once they are committed, and of none when `work` throws (nothing is stored).
+   * A raise that fails inside (a rule's error, caught by the engine) undoes only itself.
+   */
+  batch<T>(work: () => T): T {
+    if (this.held) return work();
+    const held: AlertChange[] = (this.held = []);
+    let result: T;
+    try {
+      result = this.db.transaction(work)();
+    } finally {
+      this.held = undefined;
+    }
+    for (const change of held) this.tell(change);
+    return result;
   }
 
   /**
@@ -152,35 +178,38 @@ export class AlertStore {
    */
   raise(r: AlertRaise): { alert: Alert; created: boolean } {
     if (r.dedupeKey.trim() === '') throw new Error('an alert needs a dedupe key');
-    const result = this.db.transaction(() => {
-      const now = this.now();
-      const current = this.sql.ongoing.get(r.dedupeKey) as AlertRow | undefined;
-      let id: number;
-      if (current) {
-        id = current.id;
-        const severity = SEVERITIES.indexOf(r.severity) > SEVERITIES.indexOf(current.severity) ? r.severity : current.severity;
-        const details = r.details ? JSON.stringify({ ...(current.details ? JSON.parse(current.details) : {}), ...r.details }) : current.details;
-        this.sql.merge.run({ severity, details, time: r.time, now, id });
-      } else {
-        const row = {
-          type: r.type,
-          severity: r.severity,
-          dedupeKey: r.dedupeKey,
-          vessel: r.vessel ?? null,
-          otherVessel: r.otherVessel ?? null,
-          device: r.device ?? null,
-          zoneId: r.zoneId ?? null,
-          zoneVersion: r.zoneVersion ?? null,
-          time: r.time,
-          details: r.details ? JSON.stringify(r.details) : null,
-          now,
-        };
-        id = Number(this.sql.insert.run(row).lastInsertRowid);
-      }
-      this.appendEvidence(id, current?.evidence_count ?? 0, r.evidence);
-      return { alert: this.row(id), created: !current };
-    })();
+    const result = this.raiseTransaction(r);
     return { alert: this.announce(result.created ? 'raised' : 'updated', result.alert), created: result.created };
+  }
+
+  /** raise's writes, inside its transaction. */
+  private writeRaise(r: AlertRaise): { alert: Alert; created: boolean } {
+    const now = this.now();
+    const current = this.sql.ongoing.get(r.dedupeKey) as AlertRow | undefined;
+    let id: number;
+    if (current) {
+      id = current.id;
+      const severity = SEVERITIES.indexOf(r.severity) > SEVERITIES.indexOf(current.severity) ? r.severity : current.severity;
+      const details = r.details ? JSON.stringify({ ...(current.details ? JSON.parse(current.details) : {}), ...r.details }) : current.details;
+      this.sql.merge.run({ severity, details, time: r.time, now, id });
+    } else {
+      const row = {
+        type: r.type,
+        severity: r.severity,
+        dedupeKey: r.dedupeKey,
+        vessel: r.vessel ?? null,
+        otherVessel: r.otherVessel ?? null,
+        device: r.device ?? null,
+        zoneId: r.zoneId ?? null,
+        zoneVersion: r.zoneVersion ?? null,
+        time: r.time,
+        details: r.details ? JSON.stringify(r.details) : null,
+        now,
+      };
+      id = Number(this.sql.insert.run(row).lastInsertRowid);
+    }
+    this.appendEvidence(id, current?.evidence_count ?? 0, r.evidence);
+    return { alert: this.row(id), created: !current };
   }
 
   /**
@@ -296,13 +325,18 @@ export class AlertStore {
   }
 
   private announce(change: AlertChange['change'], alert: Alert): Alert {
+    if (this.held) this.held.push({ change, alert });
+    else this.tell({ change, alert });
+    return alert;
+  }
+
+  private tell(change: AlertChange): void {
     for (const l of this.listeners) {
       try {
-        l({ change, alert });
+        l(change);
       } catch {
         // A failing listener must not undo a stored change nor stop the others; it reports its own errors.
       }
     }
-    return alert;
   }
 }

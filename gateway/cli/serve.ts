@@ -112,9 +112,10 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
   const zones = new ZoneStore(db);
   const alerts = new AlertStore(db);
   const rules = startLiveRules({ db, registry, zones, alerts, calendar, metrics, latest, logger: logger.child({ component: 'rules' }), config: options.rules });
-  const unsubscribeRules = bus.subscribe((records) => rules.engine.handle(records));
+  // One transaction per batch of records and per tick, for all the alerts they raise or end.
+  const unsubscribeRules = bus.subscribe((records) => alerts.batch(() => rules.engine.handle(records)));
   // The clock never runs behind the newest event seen: replayed or fast-forwarded data still times out.
-  const rulesTick = setInterval(() => rules.engine.tick(Math.max(Date.now(), rules.engine.newestEventTime)), RULES_TICK_MS);
+  const rulesTick = setInterval(() => alerts.batch(() => rules.engine.tick(Math.max(Date.now(), rules.engine.newestEventTime))), RULES_TICK_MS);
   rulesTick.unref();
   const api = createApi({ corsOrigins: config.corsOrigins, db, registry, store, latest, zones, alerts, metrics, logger: logger.child({ component: 'api' }), version, health: () => ({ spool: spool.stats() }), rules, viewer: { style: config.viewerStyle } });
   const server: Server = createServer(api.callback());

@@ -291,11 +291,7 @@ export function startLiveRules(deps: {
     },
   });
   engine.setZones(allZoneVersions(deps.db, deps.zones));
-  assembled.restore(
-    deps.alerts.ongoing(RESTORED_TYPES).flatMap((a) => deps.alerts.get(a.id) ?? []),
-    visits.open(),
-    sink,
-  );
+  deps.alerts.batch(() => assembled.restore(deps.alerts.ongoing(RESTORED_TYPES).flatMap((a) => deps.alerts.get(a.id) ?? []), visits.open(), sink));
   let closed = false;
   const lastFixesRestored = restoreLastFixes(deps.latest, deps.alerts, engine, assembled, () => closed).catch((e) =>
     deps.logger.error('could not take over the last fixes from before the start; vessels silent since then are not judged dark until they report', { error: e instanceof Error ? e.message : String(e) }),

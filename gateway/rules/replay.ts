@@ -82,13 +82,16 @@ export async function replayHistory(o: ReplayOptions): Promise<ReplaySummary> {
   let nextTick = o.from;
   for (let start = o.from; start < o.to; start += WINDOW_MS) {
     const window = await o.store.fixesBetween({ from: start, to: Math.min(start + WINDOW_MS, o.to) });
-    for (const fix of window) {
-      if (fix.time >= nextTick) {
-        engine.tick(fix.time);
-        nextTick = fix.time + TICK_MS;
+    // One transaction per window for the alerts it raises, not one per alert.
+    o.alerts.batch(() => {
+      for (const fix of window) {
+        if (fix.time >= nextTick) {
+          engine.tick(fix.time);
+          nextTick = fix.time + TICK_MS;
+        }
+        engine.handle([fix]);
       }
-      engine.handle([fix]);
-    }
+    });
     fixes += window.length;
     o.onProgress?.(Math.min(start + WINDOW_MS, o.to), fixes);
   }

@@ -127,6 +127,57 @@ describe('AlertStore', () => {
     expect(seen).toEqual(['raised 1 open', 'updated 1 open', 'acknowledged 1 acknowledged', 'resolved 1 acknowledged', 'closed 1 closed']);
   });
 
+  describe('batch', () => {
+    const other = (time: number) => inZone(time, { dedupeKey: 'zone_enter:1:鲁日渔60555', vessel: '鲁日渔60555' });
+
+    it('stores every change of its work in one commit and tells listeners after it, in order', () => {
+      const seen: string[] = [];
+      const commitsSeen: number[] = [];
+      alerts.onChange((c: AlertChange) => {
+        seen.push(`${c.change} ${c.alert.id}`);
+        commitsSeen.push(db.inTransaction ? 0 : 1);
+      });
+      const result = alerts.batch(() => {
+        alerts.raise(inZone(T0));
+        alerts.batch(() => alerts.raise(other(T0))); // nested: part of the same transaction
+        alerts.resolve('zone_enter:1:鲁日渔60123', T0 + MIN);
+        expect(db.inTransaction).toBe(true);
+        expect(seen).toEqual([]);
+        return 'done';
+      });
+      expect(result).toBe('done');
+      expect(seen).toEqual(['raised 1', 'raised 2', 'resolved 1']);
+      expect(commitsSeen).toEqual([1, 1, 1]);
+      expect(alerts.list({ limit: 10 }).alerts.map((a) => [a.id, a.ongoing])).toEqual([
+        [2, true],
+        [1, false],
+      ]);
+    });
+
+    it('stores and tells nothing when its work throws; a failure caught inside undoes only its own raise', () => {
+      const seen: string[] = [];
+      alerts.onChange((c: AlertChange) => seen.push(`${c.change} ${c.alert.id}`));
+      expect(() =>
+        alerts.batch(() => {
+          alerts.raise(inZone(T0));
+          throw new Error('a rule failed');
+        }),
+      ).toThrow('a rule failed');
+      expect(seen).toEqual([]);
+      expect(alerts.list({ limit: 10 }).alerts).toEqual([]);
+
+      // Evidence JSON cannot hold fails after the alert row is written: that raise is rolled back alone.
+      const unstorable = { ...other(T0), evidence: [{ ...fix(T0), extra: 1n }] } as unknown as AlertRaise;
+      alerts.batch(() => {
+        alerts.raise(inZone(T0));
+        expect(() => alerts.raise(unstorable)).toThrow(TypeError);
+        alerts.raise(inZone(T0 + MIN));
+      });
+      expect(seen).toEqual(['raised 1', 'updated 1']);
+      expect(alerts.list({ limit: 10 }).alerts.map((a) => [a.id, a.vessel, a.occurrences])).toEqual([[1, '鲁日渔60123', 2]]);
+    });
+  });
+
   it('merges how a condition ended into its details, and remembers every dedupe key ever used', () => {
     alerts.raise(inZone(T0, { details: { zoneName: '禁渔区' } }));
     alerts.raise(inZone(T0, { type: 'ban_at_sea', dedupeKey: 'ban_at_sea:鲁日渔60123:1' }));
