@@ -152,10 +152,13 @@ describe('the regulator’s map in chromium', () => {
     await expect.poll(() => page.getByTestId('vessel-title').textContent()).toBe(vessel.hullName);
     await page.locator('#vessel-panel .icon-button').click();
     await expect.poll(() => page.getByTestId('vessel-panel').isHidden()).toBe(true);
-    await page.waitForTimeout(2500); // the flight ends
+    // The flight ends (its length depends on the distance, not on a fixed wait), then the click.
+    await page.waitForFunction(() => document.body.dataset.moving === 'false', undefined, { timeout: 30_000 });
     const centre = await mapCentre();
     await page.mouse.click(centre.x, centre.y);
-    await expect.poll(() => page.getByTestId('vessel-title').textContent(), { timeout: 10_000 }).toBe(vessel.hullName);
+    // Visible: a hidden panel still holds the title the search showed.
+    await expect.poll(() => page.getByTestId('vessel-panel').isVisible(), { timeout: 10_000 }).toBe(true);
+    expect(await page.getByTestId('vessel-title').textContent()).toBe(vessel.hullName);
     expect(await page.getByTestId('vessel-facts').textContent()).toMatch(/MMSI|北斗卡号/);
     await page.getByTestId('vessel-track').click();
     await expect.poll(() => page.getByTestId('track-points').textContent({ timeout: 1000 }).catch(() => ''), { timeout: 15_000 }).toMatch(/\d+ 个点/);
@@ -191,7 +194,7 @@ describe('the regulator’s map in chromium', () => {
     await page.getByTestId('buoy-chart-close').click();
     expect(await page.getByTestId('buoy-chart').textContent()).toBe('');
     await page.locator('[data-tab="alerts"]').click();
-    await page.waitForTimeout(3000); // the flight ends
+    await page.waitForFunction(() => document.body.dataset.moving === 'false', undefined, { timeout: 30_000 }); // the flight ends
     // The buoy is now the circle in the map's centre: clicking it brings back the buoys tab and its chart.
     const centre = await mapCentre();
     await page.mouse.click(centre.x, centre.y);

@@ -152,6 +152,10 @@ async function start(token: string, me: Me): Promise<void> {
   map.on('error', (e: { error?: Error }) => showError('what.map', e.error ?? new Error('unknown map error')));
   const cursor = byId('cursor');
   map.on('mousemove', (e) => (cursor.textContent = `${e.lngLat.lat.toFixed(4)}°N ${e.lngLat.lng.toFixed(4)}°E`));
+  // Whether the camera is moving (a flight to a search result takes seconds), on the body as data-map
+  // is: what a page script or a browser test waits for before it clicks what the camera flew to.
+  map.on('movestart', () => (document.body.dataset.moving = 'true'));
+  map.on('moveend', () => (document.body.dataset.moving = 'false'));
 
   await new Promise<void>((resolve) => map.once('load', () => resolve()));
 
