@@ -122,6 +122,11 @@ export class IdentityClashRule implements FixRule, ClockRule {
     return true;
   }
 
+  /** Whether this MMSI is an ongoing clone: its impossible hops are the clone's, not position jumps. */
+  cloneOngoing(key: string): boolean {
+    return this.clones.get(key)?.incident !== undefined;
+  }
+
   /** Closes clones without a hop, and divergences without a disagreement, for `windowMs`. */
   onTick(now: number, alerts: AlertSink): void {
     const { windowMs } = this.config;

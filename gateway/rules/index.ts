@@ -116,7 +116,8 @@ export function createRuleSet(options: RuleSetOptions): AssembledRules {
   const loitering = new LoiteringRule(config.loitering);
   const encounter = new EncounterRule(config.encounter);
   const identityClash = new IdentityClashRule(config.identityClash);
-  const positionJump = new PositionJumpRule(config.positionJump);
+  // A clone's hops are the identity clash's: identityClash runs before positionJump in `fix` below.
+  const positionJump = new PositionJumpRule(config.positionJump, (key) => identityClash.cloneOngoing(key));
   const buoyThreshold = new BuoyThresholdRule(config.buoyThreshold);
   const deviceOffline = new DeviceOfflineRule(config.deviceOffline);
   const rules: RuleSet = {

@@ -18,6 +18,9 @@ import { distanceCeilingMetres, distanceMetres, impliedSpeedKnots, isImpossibleH
  * clock (onTick) when the identifier has not jumped for that long: one not heard again leaves no
  * alert open.
  *
+ * A cloned MMSI hops between its two hulls: once identity_clash has raised the clone, those hops are
+ * its, so they raise nothing here and the incident they began ends (`explainedBy`).
+ *
  * After a restart the rule takes over the ongoing alerts (restore) as they stood at their last
  * refresh: the reference and the jumped-to fix of its evidence, the jump count of its details. Jumps
  * after that refresh (within `updateEveryMs`) are not in the alert: the gap is measured from it.
@@ -60,7 +63,15 @@ export class PositionJumpRule implements FixRule, ClockRule {
   readonly name = 'position_jump';
   private readonly tracks = new Map<string, IdentifierTrack>();
 
-  constructor(private readonly config: PositionJumpConfig = DEFAULT_POSITION_JUMP_CONFIG) {}
+  /**
+   * `explained`: whether another rule has explained an identifier's impossible hops (a clone, by
+   * identity_clash, which the engine runs first). Its jumps raise nothing, and an incident of its
+   * that is going on ends, saying why: a regulator gets one alert for one cloned MMSI, not two.
+   */
+  constructor(
+    private readonly config: PositionJumpConfig = DEFAULT_POSITION_JUMP_CONFIG,
+    private readonly explained: (key: string) => boolean = () => false,
+  ) {}
 
   onFix(fix: VesselFix, vessel: VesselContext, alerts: AlertSink): void {
     const track = this.tracks.get(fix.key);
@@ -81,6 +92,7 @@ export class PositionJumpRule implements FixRule, ClockRule {
       return;
     }
     track.candidate = fix;
+    if (this.explained(fix.key)) return this.endExplained(track, alerts);
     this.jump(track, vessel.vessel, from, fix, distanceM, speedKn, alerts);
   }
 
@@ -114,6 +126,13 @@ export class PositionJumpRule implements FixRule, ClockRule {
       alerts.resolve(track.incident.dedupeKey, track.incident.lastJumpTime, { jumps: track.incident.jumps });
       track.incident = undefined;
     }
+  }
+
+  /** Ends the incident going on, at its last jump: the identity clash raised since explains it. */
+  private endExplained(track: IdentifierTrack, alerts: AlertSink): void {
+    if (!track.incident) return;
+    alerts.resolve(track.incident.dedupeKey, track.incident.lastJumpTime, { jumps: track.incident.jumps, explainedBy: 'identity_clash' });
+    track.incident = undefined;
   }
 
   private jump(track: IdentifierTrack, vessel: string, from: VesselFix, to: VesselFix, distanceM: number, speedKn: number, alerts: AlertSink): void {

@@ -49,6 +49,34 @@ describe('position jump', () => {
     expect(sink.resolved).toMatchObject([{ dedupeKey: `position_jump:${MMSI}:${bad.time}`, time: bad.time, details: { jumps: 1 } }]);
   });
 
+  it('raises nothing for jumps another rule explains (a clone), and ends its incident going on at the last jump, saying why', () => {
+    const fixes = track(MMSI, { start: T0, ...SEA, sogKn: 10, bearingDeg: 90, intervalMs: MINUTE, durationMs: HOUR });
+    const away = (i: number) => {
+      const far = offset(fixes[i].lat, fixes[i].lon, 30 * METRES_PER_NM, 160);
+      return fix(MMSI, fixes[i].time + 30 * SECOND, far.lat, far.lon);
+    };
+    let clone = false;
+    const rule = new PositionJumpRule(undefined, (key) => clone && key === MMSI);
+    const sink = new RecordingSink();
+    const feed = (from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        rule.onFix(fixes[i], context(V), sink);
+        if (i % 5 === 4) rule.onFix(away(i), context(V), sink);
+      }
+    };
+    const incidents = () => [...new Set(sink.raised.map((r) => r.dedupeKey))];
+    feed(0, 10); // two jumps: one incident, raised
+    expect(incidents()).toEqual([`position_jump:${MMSI}:${away(4).time}`]);
+    const raisedBefore = sink.raised.length;
+    clone = true; // identity_clash has raised the clone
+    feed(10, 30);
+    expect(sink.raised).toHaveLength(raisedBefore);
+    expect(sink.resolved).toMatchObject([{ dedupeKey: `position_jump:${MMSI}:${away(4).time}`, time: away(9).time, details: { jumps: 2, explainedBy: 'identity_clash' } }]);
+    clone = false; // the clone ended: a jump is a jump again
+    feed(30, 35);
+    expect(incidents()).toEqual([`position_jump:${MMSI}:${away(4).time}`, `position_jump:${MMSI}:${away(34).time}`]);
+  });
+
   it('ignores GNSS noise: hundreds of metres within a second or two', () => {
     const fixes = track(MMSI, { start: T0, ...SEA, sogKn: 0.3, bearingDeg: 0, intervalMs: 2 * SECOND, durationMs: 10 * MINUTE });
     const noisy = fixes.map((f, i) => (i % 7 === 3 ? { ...f, ...offset(f.lat, f.lon, 600, i * 47) } : f));

@@ -46,5 +46,7 @@ describe('scenario: cloned MMSI', () => {
     const [home, away] = evidence;
     const apartM = getPreciseDistance({ latitude: home.lat, longitude: home.lon }, { latitude: away.lat, longitude: away.lon });
     expect(Math.abs(apartM - 30 * METRES_PER_NM)).toBeLessThan(3 * METRES_PER_NM);
+    // Its first hops looked like a position jump until the clash explained them: that alert has ended, saying so.
+    expect(s.alerts('position_jump')).toMatchObject([{ vessel: HULL, ongoing: false, details: { explainedBy: 'identity_clash', identifier: `mmsi:${MMSI}` } }]);
   });
 });
