@@ -363,7 +363,7 @@ function fmtPct(ratio) {
   return p === 0 ? '±0%' : `${p < 0 ? '−' : '+'}${Math.abs(p)}%`;
 }
 
-/** How long `fn` took, or the time it measured itself (`{ ms, value }`: the API client, in its own thread). */
+/** How long `fn` took, or the time it measured itself when it returns a SelfTimed (the API client, timed in its own thread). */
 async function timed(fn) {
   const t0 = process.hrtime.bigint();
   const result = await fn();
